@@ -1,0 +1,49 @@
+import { Command, CommanderError } from 'commander';
+import { EXIT, explain } from './exit.ts';
+import type { Io } from './io.ts';
+import { traceCommand } from './trace.ts';
+import { VERSION } from './version.ts';
+
+/** `kubectl istio-path …` when started as the kubectl plugin, so usage text matches what the user typed. */
+export function displayName(argv1: string | undefined): string {
+  const base = (argv1 ?? '').split(/[\\/]/).pop() ?? '';
+  return base.startsWith('kubectl-istio_path') ? 'kubectl istio-path' : 'istio-path';
+}
+
+export function buildProgram(io: Io, name: string): Command {
+  const program = new Command(name)
+    .description('Trace the real path of a request between two workloads through an Istio data plane, hop by hop, with evidence.')
+    .version(VERSION, '--version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  program.addHelpText('after', `
+Exit codes:
+  0  a trace was computed (whatever its verdict)
+  2  usage error (unknown workload, ambiguous port, bad flag)
+  3  the input could not be captured or read
+
+Examples:
+  ${name} trace sleep httpbin --snapshot examples/ambient-1.18-sleep-to-sidecar-httpbin
+  ${name} trace deploy/sleep httpbin.foo:8000 --snapshot snap.tar.gz -o json`);
+  traceCommand(program, io);
+  return program;
+}
+
+/** Runs the program on argv (without node and script) and returns the exit code; never throws. */
+export async function run(args: string[], io: Io, name = 'istio-path'): Promise<number> {
+  const program = buildProgram(io, name);
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    const { message, code } = explain(err);
+    io.stderr(`error: ${message}\n`);
+    return code;
+  }
+}
+

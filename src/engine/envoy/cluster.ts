@@ -1,0 +1,31 @@
+import type { Cluster, Endpoint } from '../../model/envoy.ts';
+
+const USABLE = ['HEALTHY', 'UNKNOWN'];
+
+/**
+ * Endpoints a load balancer may pick, in a deterministic order: healthy (or unchecked) ones by priority,
+ * then degraded ones; unhealthy, draining and timed-out hosts receive nothing.
+ */
+export function usableEndpoints(eps: Endpoint[]): Endpoint[] {
+  const byPriority = (a: Endpoint, b: Endpoint): number => (a.priority ?? 0) - (b.priority ?? 0);
+  const healthy = eps.filter((e) => USABLE.includes(e.health)).sort(byPriority);
+  const degraded = eps.filter((e) => e.health === 'DEGRADED').sort(byPriority);
+  return [...healthy, ...degraded];
+}
+
+/** `transport_socket_matches`: the first entry whose criteria all appear in the endpoint's metadata, else the cluster's socket. */
+export function transportFor(c: Cluster, ep: Endpoint): string {
+  const md = ep.transportSocketMatch ?? {};
+  const hit = c.transportSocketMatches?.find((m) => Object.entries(m.match).every(([k, v]) => md[k] === v));
+  return hit ? hit.transport : c.transport;
+}
+
+/** Whether the cluster's internal upstream transport hands this endpoint metadata namespace to the internal listener. */
+export function passesMetadata(c: Cluster | undefined, namespace: string): boolean {
+  return c === undefined || (c.passthroughMetadata ?? []).includes(namespace);
+}
+
+export function parseHostPort(s: string): { ip: string; port: number } | undefined {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(s);
+  return m ? { ip: m[1], port: Number(m[2]) } : undefined;
+}

@@ -1,0 +1,241 @@
+import type { Evidence, Hook, NetnsData, Packet, Rule, Ruleset, Verdict } from '../../model/index.ts';
+import { evaluateHook, type HookResult, type NfContext } from '../netfilter/evaluate.ts';
+import { routeLookup, type RouteResult } from '../routing/lookup.ts';
+import { ipFamily } from '../net/cidr.ts';
+import { findListener } from '../sockets/lookup.ts';
+import type { Process, Acceptor } from './process.ts';
+import type { Recorder } from './record.ts';
+import type { World } from './world.ts';
+import type { Choices } from './choices.ts';
+import { describeAction } from './describe.ts';
+import { acceptorFor } from './sockets.ts';
+import { transit } from './transit.ts';
+
+/** How one packet's journey through kernels ended. */
+export type KernelEnd =
+  | { kind: 'accepted'; netns: string; acceptor: Acceptor; pkt: Packet; originalDst: { ip: string; port: number } }
+  | { kind: 'end'; verdict: Verdict; reason: string };
+
+export interface Walk {
+  world: World;
+  rec: Recorder;
+  choices: Choices;
+}
+
+/** Network namespaces a single connection may cross before we call it a loop. */
+const MAX_NETNS_CROSSINGS = 24;
+
+/**
+ * A process opens a connection: the first packet leaves its socket in `netnsId` and is followed
+ * through netfilter, routing and devices until a socket accepts it or the kernel gives up on it.
+ */
+export function sendFrom(w: Walk, netnsId: string, proc: Process, pkt: Packet): KernelEnd {
+  const ns = w.world.netns(netnsId);
+  const node = w.world.nodeOf(netnsId);
+  if (!ns) return { kind: 'end', verdict: 'unknown', reason: `the snapshot has no network namespace ${netnsId}` };
+  noteMissingRules(w, ns, netnsId, pkt);
+
+  let route = lookup(w, ns, netnsId, pkt, undefined, 'output');
+  if (route.kind === 'end') return route;
+  if (!pkt.src || pkt.src === '0.0.0.0') pkt = { ...pkt, src: sourceAddress(ns, route.result) ?? pkt.src };
+
+  const out = hook(w, ns, netnsId, 'output', pkt, { owner: proc });
+  if (out.end) return out.end;
+  if (out.pkt.mark !== pkt.mark || out.pkt.dst !== pkt.dst || out.pkt.dport !== pkt.dport) {
+    // ip_route_me_harder: a mangle mark or a nat rewrite in OUTPUT sends the packet through routing again.
+    route = lookup(w, ns, netnsId, out.pkt, undefined, 'output', 'rerouted after OUTPUT changed the packet');
+    if (route.kind === 'end') return route;
+  }
+  const post = hook(w, ns, netnsId, 'postrouting', out.pkt, { owner: proc });
+  if (post.end) return post.end;
+  const natDst = out.nat ? { ip: pkt.dst, port: pkt.dport } : undefined;
+
+  if (route.result.kind === 'local') {
+    // Loopback: the packet re-enters this netns through lo. NAT was settled at OUTPUT/POSTROUTING for this connection.
+    return deliverLocal(w, ns, netnsId, { ...post.pkt, iif: 'lo' }, natDst, { reentry: true, tproxy: out.tproxy });
+  }
+  return forwardOut(w, ns, netnsId, node, post.pkt, route.result, 0);
+}
+
+/** A packet arrives on `iif` in `netnsId` (from a veth peer, a tunnel or the node's uplink). */
+export function receive(w: Walk, netnsId: string, pkt: Packet, crossings: number): KernelEnd {
+  if (crossings > MAX_NETNS_CROSSINGS) return { kind: 'end', verdict: 'unknown', reason: `the packet crossed ${crossings} network namespaces: a forwarding loop` };
+  const ns = w.world.netns(netnsId);
+  const node = w.world.nodeOf(netnsId);
+  if (!ns) return { kind: 'end', verdict: 'unknown', reason: `the packet reaches ${netnsId}, which the snapshot does not hold` };
+  noteMissingRules(w, ns, netnsId, pkt);
+
+  const pre = hook(w, ns, netnsId, 'prerouting', pkt, {});
+  if (pre.end) return pre.end;
+  const route = lookup(w, ns, netnsId, pre.pkt, pre.pkt.iif, 'input');
+  if (route.kind === 'end') return route;
+  const natDst = pre.nat ? { ip: pkt.dst, port: pkt.dport } : undefined;
+  if (route.result.kind === 'local') return deliverLocal(w, ns, netnsId, pre.pkt, natDst, { reentry: false, tproxy: pre.tproxy, prerouted: true });
+
+  const fwd = hook(w, ns, netnsId, 'forward', pre.pkt, {});
+  if (fwd.end) return fwd.end;
+  const post = hook(w, ns, netnsId, 'postrouting', fwd.pkt, {});
+  if (post.end) return post.end;
+  return forwardOut(w, ns, netnsId, node, post.pkt, route.result, crossings);
+}
+
+function forwardOut(w: Walk, ns: NetnsData, netnsId: string, node: string | undefined, pkt: Packet, route: Extract<RouteResult, { kind: 'unicast' }>, crossings: number): KernelEnd {
+  const next = transit(w, ns, netnsId, node, pkt, route);
+  if (next.kind === 'end') return next;
+  return receive(w, next.netns, next.pkt, crossings + 1);
+}
+
+interface LocalOpts {
+  reentry: boolean;
+  tproxy?: HookResult['tproxy'];
+  prerouted?: boolean;
+}
+
+function deliverLocal(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, natDst: { ip: string; port: number } | undefined, o: LocalOpts): KernelEnd {
+  let tproxy = o.tproxy;
+  let current = pkt;
+  if (o.reentry) {
+    const pre = hook(w, ns, netnsId, 'prerouting', current, { skipNat: true });
+    if (pre.end) return pre.end;
+    current = pre.pkt;
+    tproxy = pre.tproxy ?? tproxy;
+  }
+  const input = hook(w, ns, netnsId, 'input', current, { skipNat: o.reentry });
+  if (input.end) return input.end;
+  current = input.pkt;
+  const acceptor = acceptorFor(w, ns, netnsId, current, tproxy);
+  if (!acceptor) {
+    const what = tproxy ? `TPROXY to port ${tproxy.port} found no socket` : `nothing listens on ${current.dst}:${current.dport}`;
+    const n = w.rec.hop({
+      component: 'kernel', netns: netnsId, node: w.world.nodeOf(netnsId), where: 'socket lookup', action: tproxy ? 'DROP (no transparent socket)' : 'RST (connection refused)',
+      before: current, evidence: ns.sockets ? socketsEvidence(ns) : [{ file: `${ns.dir}/sockets.txt`, missing: true }],
+    });
+    void n;
+    return { kind: 'end', verdict: 'dropped', reason: `${what} in ${netnsId}` };
+  }
+  const originalDst = natDst ?? { ip: pkt.dst, port: pkt.dport };
+  return { kind: 'accepted', netns: netnsId, acceptor, pkt: current, originalDst };
+}
+
+function socketsEvidence(ns: NetnsData): Evidence[] {
+  return [{ file: `${ns.dir}/sockets.txt`, text: `${ns.sockets?.length ?? 0} listening sockets, none matches` }];
+}
+
+interface HookOutcome {
+  pkt: Packet;
+  end?: KernelEnd;
+  tproxy?: HookResult['tproxy'];
+  nat?: HookResult['nat'];
+}
+
+function rulesetsFor(ns: NetnsData, pkt: Packet): Ruleset[] {
+  const v6 = ipFamily(pkt.dst) === 6;
+  const out: Ruleset[] = [];
+  const ipt = v6 ? ns.ip6tables : ns.iptables;
+  if (ipt) out.push(ipt);
+  if (ns.nftables) out.push(ns.nftables);
+  return out;
+}
+
+function nfContext(w: Walk, ns: NetnsData, owner?: Process): NfContext {
+  const addrs = ns.addrs ?? [];
+  return {
+    ipsets: ns.ipsets,
+    localAddrs: addrs.map((a) => a.local),
+    ifaceAddr: (ifname: string, family?: 4 | 6) => addrs.find((a) => a.ifname === ifname && (!family || a.family === family))?.local,
+    socketLookup: ns.sockets ? (p: Packet) => ({ found: findListener(ns.sockets!, p.dst, p.dport) !== undefined }) : undefined,
+    owner: owner ? { uid: owner.uid, gid: owner.gid } : undefined,
+    decide: (rule: Rule) => w.choices.statistic(rule),
+  };
+}
+
+/** Runs one netfilter hook and records a hop for every rule that did something to the packet. */
+function hook(w: Walk, ns: NetnsData, netnsId: string, h: Hook, pkt: Packet, o: { owner?: Process; skipNat?: boolean }): HookOutcome {
+  const rulesets = rulesetsFor(ns, pkt);
+  if (rulesets.length === 0) return { pkt };
+  const res = evaluateHook(rulesets, h, pkt, nfContext(w, ns, o.owner), { skipNat: o.skipNat });
+  const node = w.world.nodeOf(netnsId);
+  const hopsBefore = w.rec.lastHop;
+  for (const step of res.steps) {
+    const a = step.action;
+    if (!a || a.kind === 'jump' || a.kind === 'goto' || a.kind === 'counter' || a.kind === 'log' || a.kind === 'trace' || a.kind === 'return') continue;
+    w.rec.hop({
+      component: 'kernel', netns: netnsId, node, where: `${backendOf(rulesets, step.rule)} ${step.chainPath.join(' → ')}`,
+      action: describeAction(a, step.rule), before: step.before, after: step.after, evidence: [step.rule.evidence],
+    });
+  }
+  if (res.policy && res.verdict !== 'accept') {
+    w.rec.hop({ component: 'kernel', netns: netnsId, node, where: `${h} policy`, action: `${res.policy.chain.table}/${res.policy.chain.name} policy ${res.verdict.toUpperCase()}`, before: pkt, after: res.packet, evidence: [res.policy.chain.evidence] });
+  }
+  for (const u of res.unsupported) {
+    w.rec.finding({
+      code: 'unsupported', severity: 'warning', message: `${u.text} is not understood; it could change this path`,
+      hops: w.rec.lastHop > hopsBefore ? [w.rec.lastHop] : [Math.max(1, w.rec.lastHop)], evidence: [u.rule.evidence],
+    });
+  }
+  for (const rule of res.decisions) w.choices.seen(rule);
+  if (res.loop) {
+    w.rec.finding({ code: 'jump-loop', severity: 'error', message: `jump loop between ${res.loop.chains.join(' and ')}`, hops: [Math.max(1, w.rec.lastHop)], evidence: [] });
+    return { pkt: res.packet, end: { kind: 'end', verdict: 'unknown', reason: `netfilter jump loop in ${netnsId} (${res.loop.chains.join(' → ')})` } };
+  }
+  if (res.verdict !== 'accept') {
+    const rule = res.steps.at(-1)?.rule;
+    const by = rule ? `${rule.evidence.file}:${rule.evidence.line ?? rule.evidence.pointer}` : `the ${h} policy`;
+    return { pkt: res.packet, end: { kind: 'end', verdict: 'dropped', reason: `${res.verdict === 'reject' ? 'rejected' : 'dropped'} in ${netnsId} at ${h} by ${by}` } };
+  }
+  return { pkt: res.packet, tproxy: res.tproxy, nat: res.nat };
+}
+
+function backendOf(rulesets: Ruleset[], rule: Rule): string {
+  const rs = rulesets.find((r) => r.chains.has(rule.chain));
+  return rs?.backend ?? 'netfilter';
+}
+
+type Lookup = { kind: 'ok'; result: Extract<RouteResult, { kind: 'local' | 'unicast' }> } | KernelEnd & { kind: 'end' };
+
+/** Routing decision, recorded as one hop with the ip rule and route that decided it. */
+function lookup(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, iif: string | undefined, dir: 'input' | 'output', why?: string): Lookup {
+  const node = w.world.nodeOf(netnsId);
+  if (!ns.routes) {
+    w.rec.hop({
+      component: 'kernel', netns: netnsId, node, where: 'routing', action: 'routes not captured: assumed delivered onward', before: pkt,
+      evidence: [{ file: `${ns.dir}/ip-route.json`, missing: true }],
+    });
+    return { kind: 'end', verdict: 'unknown', reason: `${netnsId} has no ip-route.json; the path cannot be followed further` };
+  }
+  const r = routeLookup({ rules: ns.rules ?? [], routes: ns.routes, addrs: ns.addrs ?? [] }, { dst: pkt.dst, src: dir === 'input' ? pkt.src : undefined, mark: pkt.mark, iif });
+  const evidence: Evidence[] = [];
+  if ('rule' in r && r.rule) evidence.push(r.rule.evidence);
+  if ('route' in r && r.route) evidence.push(r.route.evidence);
+  if (!ns.rules) evidence.push({ file: `${ns.dir}/ip-rule.json`, missing: true });
+  const where = `routing${'rule' in r && r.rule ? ` (ip rule ${r.rule.priority}, table ${tableName((r as { table: number }).table)})` : 'table' in r && r.table !== undefined ? ` (table ${tableName(r.table)})` : ''}`;
+  if (r.kind === 'local' || r.kind === 'unicast') {
+    const action = r.kind === 'local' ? `local delivery (${r.route.dst}${r.route.dev ? ` dev ${r.route.dev}` : ''})` : `forward via ${r.gateway ?? 'direct'} dev ${r.dev}`;
+    w.rec.hop({ component: 'kernel', netns: netnsId, node, where, action, before: pkt, evidence, status: !ns.rules ? 'inferred' : undefined, note: why });
+    return { kind: 'ok', result: r };
+  }
+  w.rec.hop({ component: 'kernel', netns: netnsId, node, where, action: r.kind === 'no-route' ? 'no route' : r.kind, before: pkt, evidence });
+  return { kind: 'end', verdict: r.kind === 'no-route' ? 'no-route' : 'dropped', reason: `no route to ${pkt.dst} in ${netnsId}${r.kind === 'no-route' ? '' : ` (${r.kind} route)`}` };
+}
+
+function tableName(t: number): string {
+  return t === 254 ? 'main' : t === 255 ? 'local' : t === 253 ? 'default' : String(t);
+}
+
+function sourceAddress(ns: NetnsData, r: Extract<RouteResult, { kind: 'local' | 'unicast' }>): string | undefined {
+  if (r.kind === 'unicast' && r.src) return r.src;
+  if (r.route.prefsrc) return r.route.prefsrc;
+  const dev = r.kind === 'unicast' ? r.dev : r.route.dev;
+  return ns.addrs?.find((a) => a.ifname === dev && a.family === 4)?.local;
+}
+
+/** Once per netns visit: say so when its rules were not captured, since capture would change everything. */
+function noteMissingRules(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet): void {
+  if (ns.iptables || ns.nftables || ns.ip6tables) return;
+  const missing = ns.missing.filter((f) => f.endsWith('iptables-save.txt') || f.endsWith('nft.json'));
+  if (missing.length < 2) return;
+  w.rec.hop({
+    component: 'kernel', netns: netnsId, node: w.world.nodeOf(netnsId), where: 'netfilter', action: 'no rules captured: assumed none',
+    before: pkt, evidence: missing.map((file) => ({ file, missing: true as const })),
+  });
+}

@@ -1,0 +1,79 @@
+import type { Component, Evidence, Finding, Hop, HopStatus, Leg, LegProtocol, Packet, PacketView } from '../../model/index.ts';
+import { endpoint } from '../../model/index.ts';
+
+export function hex(n: number): string {
+  return `0x${(n >>> 0).toString(16)}`;
+}
+
+export function view(p: Packet): PacketView {
+  const v: PacketView = { proto: p.proto, src: endpoint(p.src, p.sport), dst: endpoint(p.dst, p.dport), mark: hex(p.mark) };
+  if (p.outer) v.outer = { type: p.outer.type, src: p.outer.src, dst: p.outer.dst, vni: p.outer.vni };
+  if (p.hbone) v.hbone = { authority: p.hbone.authority, port: p.hbone.port };
+  return v;
+}
+
+export interface HopInput {
+  component: Component;
+  netns: string;
+  node?: string;
+  where: string;
+  action: string;
+  before: Packet;
+  after?: Packet;
+  evidence: Evidence[];
+  status?: HopStatus;
+  note?: string;
+}
+
+/** Collects hops, legs and findings while a path is walked; numbers hops in order. */
+export class Recorder {
+  readonly hops: Hop[] = [];
+  readonly legs: Leg[] = [];
+  readonly findings: Finding[] = [];
+  private openLeg: Leg | undefined;
+
+  hop(h: HopInput): number {
+    const n = this.hops.length + 1;
+    const status: HopStatus = h.status ?? (h.evidence.some((e) => e.missing) ? 'inferred' : 'observed');
+    const hop: Hop = {
+      n,
+      component: h.component,
+      ...(h.node ? { node: h.node } : {}),
+      netns: h.netns,
+      where: h.where,
+      action: h.action,
+      packet: { before: view(h.before), after: view(h.after ?? h.before) },
+      status,
+      evidence: h.evidence,
+      ...(h.note ? { note: h.note } : {}),
+    };
+    this.hops.push(hop);
+    this.openLeg?.hops.push(n);
+    return n;
+  }
+
+  startLeg(from: string, to: string, protocol: LegProtocol, src: string, dst: string): Leg {
+    const leg: Leg = { n: this.legs.length + 1, from, to, protocol, src, dst, hops: [] };
+    this.legs.push(leg);
+    this.openLeg = leg;
+    return leg;
+  }
+
+  /** The leg's far end is known only once a socket accepts it. */
+  closeLeg(to: string): void {
+    if (this.openLeg) this.openLeg.to = to;
+  }
+
+  finding(f: Finding): void {
+    const same = this.findings.find((x) => x.code === f.code && x.message === f.message);
+    if (same) {
+      for (const h of f.hops) if (!same.hops.includes(h)) same.hops.push(h);
+      return;
+    }
+    this.findings.push(f);
+  }
+
+  get lastHop(): number {
+    return this.hops.length;
+  }
+}

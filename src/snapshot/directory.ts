@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Finding } from '../model/evidence.ts';
+import { InputError } from '../model/evidence.ts';
+import { LAYOUT_DEPTH } from './layout.ts';
+import type { SnapshotSource } from './source.ts';
+
+/**
+ * Lists a snapshot directory without reading its files. A symlink is followed only while it stays
+ * inside the snapshot, so a snapshot from elsewhere cannot make the tool read arbitrary files.
+ */
+export async function readDirectory(dir: string): Promise<SnapshotSource> {
+  const root = await realpath(dir);
+  const source: SnapshotSource = { files: new Map(), findings: [] };
+  await walk(root, root, '', 0, source);
+  return source;
+}
+
+async function walk(root: string, abs: string, rel: string, depth: number, source: SnapshotSource): Promise<void> {
+  const entries = await readdir(abs, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+    throw new InputError(rel || abs, {}, `cannot list the folder (${err.code ?? err.message})`, 'the snapshot directory is not readable by this user');
+  });
+  for (const entry of entries) {
+    const entryRel = rel ? `${rel}/${entry.name}` : entry.name;
+    const target = entry.isSymbolicLink() ? await insideTarget(root, path.join(abs, entry.name), entryRel, source.findings) : path.join(abs, entry.name);
+    if (target === undefined) continue;
+    const info = await stat(target);
+    if (info.isDirectory()) {
+      if (depth < LAYOUT_DEPTH) await walk(root, target, entryRel, depth + 1, source);
+    } else if (info.isFile()) {
+      source.files.set(entryRel, () => readFile(target, entryRel));
+    } else {
+      source.findings.push(skipped(entryRel, 'is not a regular file (a device, FIFO or socket)'));
+    }
+  }
+}
+
+/** The real path of a symlink when it stays inside the snapshot; otherwise a finding and undefined. */
+async function insideTarget(root: string, link: string, rel: string, findings: Finding[]): Promise<string | undefined> {
+  let target: string;
+  try {
+    target = await realpath(link);
+  } catch (err) {
+    findings.push(skipped(rel, `is a symlink that cannot be resolved (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`));
+    return undefined;
+  }
+  if (target === root || target.startsWith(root + path.sep)) return target;
+  findings.push(skipped(rel, `is a symlink to ${target}, outside the snapshot`));
+  return undefined;
+}
+
+function skipped(rel: string, why: string): Finding {
+  return {
+    code: 'snapshot-entry-skipped',
+    severity: 'warning',
+    message: `${rel} ${why}; it was not read`,
+    hops: [],
+    evidence: [{ file: rel, missing: true }],
+  };
+}
+
+function readFile(abs: string, rel: string): string {
+  try {
+    return readFileSync(abs, 'utf8');
+  } catch (err) {
+    throw new InputError(rel, {}, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'the snapshot directory changed or is not readable by this user');
+  }
+}

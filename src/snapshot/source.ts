@@ -1,0 +1,11 @@
+import type { Finding } from '../model/evidence.ts';
+
+/**
+ * The regular files of a snapshot by snapshot-relative path (`nodes/node-a/ip-route.json`), each read
+ * and decoded as UTF-8 only when asked for, whether it sits in memory (archive) or on disk (directory).
+ */
+export interface SnapshotSource {
+  files: Map<string, () => string>;
+  /** Entries skipped while listing, and why. */
+  findings: Finding[];
+}
