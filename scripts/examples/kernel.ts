@@ -664,8 +664,8 @@ interface DumpOptions {
 function dump(lab: Lab, ns: string, dir: string, opts: DumpOptions): void {
   mkdirSync(dir, { recursive: true });
   const put = (file: string, text: string): void => writeFileSync(path.join(dir, file), text);
-  const save = counted(lab, ns, 'iptables');
-  if (save) put('iptables-save.txt', stampDates(save));
+  // Written even when empty, as a capture does: an empty dump says "no rules", a missing one "not captured".
+  put('iptables-save.txt', stampDates(counted(lab, ns, 'iptables')));
   const save6 = counted(lab, ns, 'ip6tables');
   if (save6) put('ip6tables-save.txt', stampDates(save6));
   if (opts.nft) put('nft.json', lab.run(ns, 'nft', ['-j', 'list', 'ruleset']));

@@ -46,6 +46,8 @@ export interface FilterChain {
   terminal?: ChainTerminal;
   /** Names of network filters before the terminal one (RBAC, ext_authz, metadata exchange…). */
   filters: string[];
+  /** A network filter shares this connection's local address with the upstream internal connection. */
+  sharesLocalAddress?: boolean;
   /** Downstream transport socket (`tls`, `envoy.transport_sockets.tls`…); absent means plaintext. */
   transportSocket?: string;
   evidence: Evidence;
@@ -149,7 +151,7 @@ export interface Cluster {
   /** `eds_cluster_config.service_name`: the EDS resource name, when it differs from the cluster name. */
   edsServiceName?: string;
   /** Per-endpoint transport selection: first entry whose `match` is a subset of the endpoint's `envoy.transport_socket_match` metadata. */
-  transportSocketMatches?: { name: string; match: Record<string, string>; transport: string }[];
+  transportSocketMatches?: { name: string; match: Record<string, string>; transport: string; passthroughMetadata?: string[] }[];
   /** `original_dst_lb_config`. */
   originalDstLb?: { upstreamPortOverride?: number; useHttpHeader?: boolean; metadataKey?: { key: string; path: string[] } };
   /** `internal_upstream.passthrough_metadata` host namespaces handed to the internal listener. */

@@ -99,6 +99,20 @@ export function hcm(statPrefix: string, routing: { rds: string } | { routeConfig
   };
 }
 
+/**
+ * Copies the CONNECT authority into the filter state that `main_internal`'s original_dst listener filter
+ * restores as the connection's local address, as istiod's `connect_authority` filter does.
+ */
+const CONNECT_AUTHORITY: Json = {
+  name: 'connect_authority',
+  typed_config: typed('envoy.extensions.filters.http.set_filter_state.v3.Config', {
+    on_request_headers: [
+      { object_key: 'envoy.filters.listener.original_dst.local_ip', format_string: { text_format_source: { inline_string: '%REQ(:AUTHORITY)%' } }, shared_with_upstream: 'ONCE' },
+      { object_key: 'envoy.filters.listener.original_dst.remote_ip', format_string: { text_format_source: { inline_string: '%DOWNSTREAM_REMOTE_ADDRESS%' } }, shared_with_upstream: 'ONCE' },
+    ],
+  }),
+};
+
 /** The one-route configuration istiod writes for inbound and waypoint chains. */
 export function inboundRouteConfig(name: string, vhost: string, cluster: string, operation: string): Json {
   return {
@@ -221,7 +235,9 @@ export function connectOriginateCluster(spec: ExampleSpec, sanPrefixNamespace?: 
       typed_config: typed('envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext', { common_tls_context: connectTlsContext(san) }),
     },
   };
-  if (minorOf(spec) < 20) return common;
+  // Before 1.20 the HBONE port came from `tunnel.address`; the override also covers a waypoint's direct
+  // chains, whose internal connection carries no tunnel metadata.
+  if (minorOf(spec) < 20) return { ...common, original_dst_lb_config: { upstream_port_override: 15008 } };
   return {
     ...common,
     circuit_breakers: CIRCUIT_BREAKERS,
@@ -323,6 +339,7 @@ export function connectTerminateListener(): Json {
       forward_client_cert_details: 'APPEND_FORWARD',
       set_current_client_cert_details: { subject: true, dns: true, uri: true },
       upgrade_configs: [{ upgrade_type: 'CONNECT' }],
+      http_filters: [CONNECT_AUTHORITY, ROUTER],
     },
   );
   return {

@@ -14,15 +14,19 @@ export function usableEndpoints(eps: Endpoint[]): Endpoint[] {
 }
 
 /** `transport_socket_matches`: the first entry whose criteria all appear in the endpoint's metadata, else the cluster's socket. */
-export function transportFor(c: Cluster, ep: Endpoint): string {
-  const md = ep.transportSocketMatch ?? {};
-  const hit = c.transportSocketMatches?.find((m) => Object.entries(m.match).every(([k, v]) => md[k] === v));
-  return hit ? hit.transport : c.transport;
+function socketFor(c: Cluster, ep: Endpoint | undefined): { transport: string; passthroughMetadata?: string[] } {
+  const md = ep?.transportSocketMatch ?? {};
+  const hit = ep ? c.transportSocketMatches?.find((m) => Object.entries(m.match).every(([k, v]) => md[k] === v)) : undefined;
+  return hit ?? c;
 }
 
-/** Whether the cluster's internal upstream transport hands this endpoint metadata namespace to the internal listener. */
-export function passesMetadata(c: Cluster | undefined, namespace: string): boolean {
-  return c === undefined || (c.passthroughMetadata ?? []).includes(namespace);
+export function transportFor(c: Cluster, ep: Endpoint): string {
+  return socketFor(c, ep).transport;
+}
+
+/** Whether the internal upstream transport chosen for this endpoint hands a metadata namespace to the internal listener. */
+export function passesMetadata(c: Cluster | undefined, namespace: string, ep?: Endpoint): boolean {
+  return c === undefined || (socketFor(c, ep).passthroughMetadata ?? []).includes(namespace);
 }
 
 export function parseHostPort(s: string): { ip: string; port: number } | undefined {

@@ -135,12 +135,13 @@ class Walk {
     const chain = choice.chain;
     this.step('filter-chain', `${choice.via === 'default_filter_chain' ? 'default_filter_chain' : `filter chain ${chain.name ?? '(unnamed)'}`} of ${flow.listener.name} (by ${choice.via})`, chain.evidence);
     if (!chain.terminal) return { kind: 'no-match', reason: `filter chain ${chain.name ?? '(unnamed)'} of ${flow.listener.name} has no network filter` };
-    return this.runTerminal(flow, chain.terminal);
+    const shared = chain.sharesLocalAddress && flow.facts.dst ? `${flow.facts.dst.ip}:${flow.facts.dst.port}` : undefined;
+    return this.runTerminal(flow, chain.terminal, shared);
   }
 
-  private runTerminal(flow: Flow, t: ChainTerminal): EnvoyNext {
+  private runTerminal(flow: Flow, t: ChainTerminal, sharedLocal?: string): EnvoyNext {
     if (t.kind === 'tcp_proxy') {
-      const via: Via = { tunnelingHostname: t.tunnelingHostname };
+      const via: Via = { tunnelingHostname: t.tunnelingHostname, ...(sharedLocal ? { authority: sharedLocal } : {}) };
       if (t.cluster !== undefined) return this.runCluster(flow, t.cluster, via);
       return this.runWeighted(flow, t.weightedClusters ?? [], via, `tcp_proxy of ${flow.listener.name} names no cluster`);
     }
@@ -295,7 +296,7 @@ class Walk {
     const l = internalListener(this.cfg, name);
     if (!l) return { kind: 'unresolved', reason: `internal listener ${name} is not in ${this.cfg.file}` };
     if (flow.depth >= MAX_INTERNAL_DEPTH) return { kind: 'no-match', reason: `internal listeners chain more than ${MAX_INTERNAL_DEPTH} deep (loop at ${name})` };
-    const meta = ep && (passesMetadata(c, 'tunnel') || passesMetadata(c, 'envoy.filters.listener.original_dst')) ? ep : undefined;
+    const meta = ep && (passesMetadata(c, 'tunnel', ep) || passesMetadata(c, 'envoy.filters.listener.original_dst', ep)) ? ep : undefined;
     const restored = restoreLocal(l, via, meta, c);
     const dstText = restored.dst ? `${restored.dst.ip}:${restored.dst.port}` : 'no restored address';
     this.step('internal-listener', `enters internal listener ${l.name}${listenerLabel(l.name)}, local address ${dstText}${restored.from ? ` from ${restored.from}` : ''}`, l.evidence);
@@ -311,10 +312,10 @@ function localApp(target: { ip: string; port: number }, c: Cluster | undefined, 
 function restoreLocal(l: Listener, via: Via, ep: Endpoint | undefined, c: Cluster | undefined): { dst?: { ip: string; port: number }; from?: string; dstOverride?: string } {
   const restores = l.originalDstFilter === true || l.setsDstFromTunnel === true;
   if (restores && via.authority !== undefined) return { dst: parseHostPort(via.authority), from: 'the CONNECT authority' };
-  if (l.setsDstFromTunnel && ep?.tunnelDestination !== undefined && passesMetadata(c, 'tunnel')) {
+  if (l.setsDstFromTunnel && ep?.tunnelDestination !== undefined && passesMetadata(c, 'tunnel', ep)) {
     return { dst: parseHostPort(ep.tunnelDestination), from: 'tunnel.destination', dstOverride: ep.tunnelAddress };
   }
-  if (l.originalDstFilter && ep?.originalDstLocal !== undefined && passesMetadata(c, 'envoy.filters.listener.original_dst')) {
+  if (l.originalDstFilter && ep?.originalDstLocal !== undefined && passesMetadata(c, 'envoy.filters.listener.original_dst', ep)) {
     return { dst: parseHostPort(ep.originalDstLocal), from: 'original_dst metadata local' };
   }
   return {};

@@ -13,7 +13,7 @@ export function waypointFindings(world: World, req: TraceRequest, rec: Recorder)
   if (rec.hops.some((h) => h.component === 'waypoint')) return [];
   const svc = assignedService(world, req, t.service.namespace, t.service.name);
   if (!svc?.waypoint) return [];
-  const decider = rec.hops.find((h) => (h.component === 'sidecar' || h.component === 'ztunnel') && /CONNECT|connect/.test(h.action));
+  const decider = rec.hops.find((h) => (h.component === 'sidecar' || h.component === 'ztunnel') && /^(HBONE CONNECT|connect |passthrough)/.test(h.action));
   const why = decider
     ? `${decider.component === 'sidecar' ? 'the source sidecar' : 'ztunnel'} chose "${decider.action}" (hop ${decider.n}) instead of the waypoint`
     : 'no proxy on the path sends to the waypoint';

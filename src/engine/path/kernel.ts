@@ -1,3 +1,4 @@
+import { endpoint } from '../../model/index.ts';
 import type { Evidence, Hook, NetnsData, Packet, Rule, Ruleset, Verdict } from '../../model/index.ts';
 import { evaluateHook, type HookResult, type NfContext } from '../netfilter/evaluate.ts';
 import { routeLookup, type RouteResult } from '../routing/lookup.ts';
@@ -20,6 +21,15 @@ export interface Walk {
   world: World;
   rec: Recorder;
   choices: Choices;
+  request: AppRequest;
+}
+
+/** What the application sends, as far as proxies that inspect it care: HTTP (with its Host) or opaque TCP. */
+export interface AppRequest {
+  http: boolean;
+  host?: string;
+  /** Why the request is taken to be HTTP or TCP (the Service port's name or appProtocol). */
+  why: string;
 }
 
 /** Network namespaces a single connection may cross before we call it a loop. */
@@ -37,7 +47,10 @@ export function sendFrom(w: Walk, netnsId: string, proc: Process, pkt: Packet): 
 
   let route = lookup(w, ns, netnsId, pkt, undefined, 'output');
   if (route.kind === 'end') return route;
-  if (!pkt.src || pkt.src === '0.0.0.0') pkt = { ...pkt, src: sourceAddress(ns, route.result) ?? pkt.src };
+  if (!pkt.src || pkt.src === '0.0.0.0') {
+    pkt = { ...pkt, src: sourceAddress(ns, route.result) ?? pkt.src };
+    w.rec.legSource(endpoint(pkt.src, pkt.sport));
+  }
 
   const out = hook(w, ns, netnsId, 'output', pkt, { owner: proc });
   if (out.end) return out.end;

@@ -3,7 +3,7 @@ import { endpoint } from '../../model/index.ts';
 import { envoyDecide, type EnvoyNext } from '../envoy/decide.ts';
 import { ztunnelInbound, ztunnelOutbound, type ZNext, type ZtunnelLogic } from '../ztunnel/index.ts';
 import type { Acceptor, Process } from './process.ts';
-import type { Walk } from './kernel.ts';
+import type { AppRequest, Walk } from './kernel.ts';
 
 /** What a proxy does with a connection it accepted: open the next one, or refuse. */
 export type ProxyOutcome =
@@ -48,7 +48,10 @@ function envoy(w: Walk, a: Accepted): ProxyOutcome {
     connectAuthority: a.via.hbone?.authority,
     srcIp: a.pkt.src,
     transportProtocol: a.via.protocol === 'tcp' ? 'raw_buffer' : 'tls',
-    applicationProtocols: a.via.protocol === 'mtls' ? ['istio-peer-exchange', 'istio'] : undefined,
+    applicationProtocols: alpn(w.request, a.via.protocol),
+    host: w.request.host,
+    path: w.request.http ? '/' : undefined,
+    pick: (id: string, labels: string[]) => w.choices.pick(`${a.netns}:${id}`, labels),
   });
   const evidence: Evidence[] = res.steps.map((s) => s.evidence);
   const where = res.steps.map((s) => s.summary).join(' → ');
@@ -58,13 +61,23 @@ function envoy(w: Walk, a: Accepted): ProxyOutcome {
   return envoyOutcome(next, a);
 }
 
+/**
+ * What Envoy's listener filters see: http_inspector's ALPN for plaintext HTTP, the ALPN Istio's
+ * client sidecar offers on mTLS (HTTP or opaque), nothing for a terminated HBONE stream.
+ */
+function alpn(req: AppRequest, via: LegProtocol): string[] | undefined {
+  if (via === 'tcp') return req.http ? ['http/1.1'] : undefined;
+  if (via === 'mtls') return req.http ? ['istio-http/1.1'] : ['istio-peer-exchange', 'istio'];
+  return undefined;
+}
+
 function envoyOutcome(next: EnvoyNext, a: Accepted): ProxyOutcome {
   const process = proxyProcess(a);
   switch (next.kind) {
     case 'upstream': return { kind: 'connect', dst: next.ip, dport: next.port, protocol: next.tls ? 'mtls' : 'tcp', process };
     case 'hbone': return { kind: 'connect', dst: next.ip, dport: next.port, hbone: { authority: next.authority, port: next.port }, protocol: 'hbone', process };
     case 'passthrough': return { kind: 'connect', dst: next.ip, dport: next.port, protocol: 'tcp', process };
-    case 'local-app': return { kind: 'connect', dst: next.ip, dport: next.port, protocol: 'tcp', process };
+    case 'local-app': return { kind: 'connect', dst: next.ip, dport: next.port, src: next.srcIp, protocol: 'tcp', process };
     case 'direct-response': return { kind: 'end', verdict: 'dropped', reason: `envoy answers the request itself (${next.reason})` };
     case 'unresolved': return { kind: 'end', verdict: 'unknown', reason: `envoy's choice cannot be followed: ${next.reason}` };
     case 'blackhole': return { kind: 'end', verdict: 'dropped', reason: `envoy sends the connection to ${next.cluster}, which drops it` };

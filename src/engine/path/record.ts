@@ -64,6 +64,11 @@ export class Recorder {
     if (this.openLeg) this.openLeg.to = to;
   }
 
+  /** A proxy's source address is chosen by routing when its packet leaves; the leg learns it then. */
+  legSource(src: string): void {
+    if (this.openLeg) this.openLeg.src = src;
+  }
+
   finding(f: Finding): void {
     const same = this.findings.find((x) => x.code === f.code && x.message === f.message);
     if (same) {

@@ -2,7 +2,7 @@ import type { Endpointish, Hbone, K8s, LegProtocol, Packet, Snapshot, Trace, Ver
 import { endpoint } from '../../model/index.ts';
 import { detectGeneration } from '../generation.ts';
 import { Choices } from './choices.ts';
-import { sendFrom, type Walk } from './kernel.ts';
+import { sendFrom, type AppRequest, type Walk } from './kernel.ts';
 import { componentOfProcess, type Process } from './process.ts';
 import { proxyDecision } from './proxies.ts';
 import { Recorder } from './record.ts';
@@ -35,6 +35,7 @@ interface Walked {
 export function traceRequest(snapshot: Snapshot, req: TraceRequest): Trace {
   const world = new World(snapshot);
   const main = walk(world, req, new Map());
+  for (const leg of main.rec.legs) if (leg.to === '?') leg.to = `${leg.dst} (not reached)`;
   const alternatives = main.choices.points.flatMap((p) =>
     p.labels.slice(1).map((label, i) => ({ id: p.id, option: i + 1, label })),
   ).slice(0, MAX_ALTERNATIVES).map((alt) => {
@@ -70,7 +71,7 @@ function destinationAddress(t: TraceTarget): { ip: string; port: number } {
 function walk(world: World, req: TraceRequest, overrides: Map<string, number>): Walked {
   const rec = new Recorder();
   const choices = new Choices(overrides);
-  const w: Walk = { world, rec, choices };
+  const w: Walk = { world, rec, choices, request: appRequest(req.destination.target) };
   const pod = req.source.pod;
   const netns = world.podNetnsId(pod);
   const dst = destinationAddress(req.destination.target);
@@ -83,7 +84,7 @@ function walk(world: World, req: TraceRequest, overrides: Map<string, number>): 
   rec.startLeg(from, '?', protocol, endpoint(pkt.src, pkt.sport), endpoint(pkt.dst, pkt.dport));
   rec.hop({
     component: 'app', netns, node: pod.node, where: `container ${app}`, action: `connect() to ${endpoint(dst.ip, dst.port)}`, before: pkt,
-    evidence: [{ ...pod.evidence, text: `pod ${pod.namespace}/${pod.name} ${pod.ip}` }], note: proc.assumed,
+    evidence: [{ ...pod.evidence, text: `pod ${pod.namespace}/${pod.name} ${pod.ip}` }], note: `${proc.assumed}; ${w.request.why}`,
   });
   let current = netns;
   for (let leg = 0; leg < MAX_LEGS; leg++) {
@@ -112,6 +113,19 @@ function walk(world: World, req: TraceRequest, overrides: Map<string, number>): 
     rec.startLeg(from, '?', protocol, endpoint(pkt.src || '*', pkt.sport), endpoint(pkt.dst, pkt.dport));
   }
   return { rec, verdict: 'unknown', reason: `more than ${MAX_LEGS} proxy legs: the path loops between proxies`, choices };
+}
+
+const HTTP_PROTOCOLS = ['http', 'http2', 'grpc', 'grpc-web', 'h2c'];
+
+/** Istio's protocol selection: the port's appProtocol, else the prefix of its name (`http-api`, `grpc`). */
+function appRequest(t: TraceTarget): AppRequest {
+  if (t.kind !== 'service') return { http: false, why: 'the destination is not a Service: the request is treated as opaque TCP' };
+  const p = t.port;
+  const proto = (p.appProtocol ?? p.name?.split('-')[0] ?? '').toLowerCase();
+  const http = HTTP_PROTOCOLS.includes(proto);
+  const host = `${t.service.name}.${t.service.namespace}.svc.cluster.local`;
+  const why = p.appProtocol ? `appProtocol ${p.appProtocol}` : p.name ? `port name ${p.name}` : 'an unnamed port';
+  return { http, host: http ? host : undefined, why: `Service port ${p.port} has ${why}: ${http ? 'HTTP' : 'opaque TCP'}` };
 }
 
 function appContainer(pod: K8s.Pod): string {

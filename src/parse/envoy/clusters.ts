@@ -19,7 +19,7 @@ export function parseCluster(ctx: Ctx, v: unknown, pointer: string): Cluster {
       const o = obj(ctx, m, p);
       const match = Object.fromEntries(Object.entries(optObj(ctx, o, 'match', p) ?? {}).filter((kv): kv is [string, string] => isString(kv[1])));
       const sock = optObj(ctx, o, 'transport_socket', p);
-      return { name: optStr(ctx, o, 'name', p) ?? '', match, transport: sock ? transportOf(ctx, sock, ptr(p, 'transport_socket')).transport : 'raw_buffer' };
+      return { name: optStr(ctx, o, 'name', p) ?? '', match, ...(sock ? transportOf(ctx, sock, ptr(p, 'transport_socket')) : { transport: 'raw_buffer' }) };
     });
   }
   if (c.load_assignment !== undefined) cluster.inlineEndpoints = parseLoadAssignment(ctx, c.load_assignment, ptr(pointer, 'load_assignment')).endpoints;

@@ -62,10 +62,22 @@ export function parseFilterChain(ctx: Ctx, v: unknown, pointer: string): FilterC
     chain.terminal = parseTerminal(ctx, raw[last] as Record<string, unknown>, ptr(pointer, 'filters', last));
     chain.filters = names.slice(0, last);
   }
+  if (raw.some((f, i) => sharesLocalAddress(ctx, f as Record<string, unknown>, ptr(pointer, 'filters', i)))) chain.sharesLocalAddress = true;
   const ts = optObj(ctx, fc, 'transport_socket', pointer);
   if (ts) chain.transportSocket = optStr(ctx, ts, 'name', ptr(pointer, 'transport_socket')) ?? 'unnamed';
   chain.evidence.text = `filter chain ${chain.name ?? '(unnamed)'}${matchText(match)}${chain.transportSocket ? ' tls' : ''}`;
   return chain;
+}
+
+/**
+ * A network `set_filter_state` that re-shares `original_dst.local_ip` with the upstream: the next
+ * internal listener's original_dst filter restores this connection's local address.
+ */
+function sharesLocalAddress(ctx: Ctx, f: Record<string, unknown>, pointer: string): boolean {
+  const { type, body } = typedConfig(ctx, f, pointer);
+  if (!type.endsWith('network.set_filter_state.v3.Config')) return false;
+  const entries = Array.isArray(body.on_new_connection) ? body.on_new_connection : [];
+  return entries.some((e) => isObject(e) && e.object_key === 'envoy.filters.listener.original_dst.local_ip' && e.shared_with_upstream !== undefined && e.shared_with_upstream !== 'NONE');
 }
 
 function parseChainMatch(ctx: Ctx, m: Record<string, unknown>, pointer: string): FilterChainMatch {
