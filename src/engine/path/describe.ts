@@ -10,7 +10,7 @@ export function describeAction(a: Action, rule: Rule): string {
     case 'return': return 'RETURN';
     case 'jump': case 'goto': return `${a.kind} ${a.chain}`;
     case 'redirect': return `REDIRECT to port ${a.ports ? ports(a.ports) : '(unchanged)'}`;
-    case 'tproxy': return `TPROXY to ${a.ip ?? '(packet address)'}:${a.port}${a.mark ? ` mark ${hex(a.mark.value)}/${hex(a.mark.mask)}` : ''}`;
+    case 'tproxy': return `TPROXY to ${a.ip ?? '(destination address)'}:${a.port}${a.mark ? ` mark ${hex(a.mark.value)}/${hex(a.mark.mask)}` : ''}`;
     case 'dnat': return `DNAT to ${a.addr ?? ''}${a.ports ? `:${ports(a.ports)}` : ''}`;
     case 'snat': return `SNAT to ${a.addr ?? ''}${a.ports ? `:${ports(a.ports)}` : ''}`;
     case 'masquerade': return 'MASQUERADE';
