@@ -38,8 +38,8 @@ export async function run(args: string[], io: Io, name = 'istio-path'): Promise<
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
-      return EXIT.usage;
+      // --help, --version and `help` exit 0; commander's own errors (and help shown because no command was given) are usage errors.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     const { message, code } = explain(err);
     io.stderr(`error: ${message}\n`);

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readSnapshot } from '../../src/snapshot/read.ts';
-import { computeTrace } from '../../src/cli/trace.ts';
+import { computeTrace } from '../../src/cli/trace-run.ts';
 import type { Trace } from '../../src/model/index.ts';
 import { projectRoot } from '../support/corpus.ts';
 
