@@ -1,3 +1,4 @@
+import { parseIp } from '../net/cidr.ts';
 import { ResolveError } from './error.ts';
 
 export type WorkloadKind = 'pod' | 'deployment' | 'statefulset' | 'daemonset' | 'service';
@@ -49,24 +50,7 @@ function readings(target: string, text: string): Reading[] {
   return [{ name: target }, { name: target.slice(0, dot), namespace: target.slice(dot + 1) }];
 }
 
+/** One address parser for the whole engine: the CIDR helpers' own. */
 export function isIp(text: string): boolean {
-  return isIpv4(text) || isIpv6(text);
-}
-
-function isIpv4(text: string): boolean {
-  const parts = text.split('.');
-  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
-}
-
-function isIpv6(text: string): boolean {
-  if (!/^[0-9a-fA-F:.]+$/.test(text) || !text.includes(':')) return false;
-  const doubles = text.split('::').length - 1;
-  if (doubles > 1) return false;
-  const groups = text.split(':').filter((g) => g !== '');
-  const last = groups[groups.length - 1] ?? '';
-  const v4Tail = last.includes('.');
-  if (v4Tail && !isIpv4(last)) return false;
-  const hexGroups = v4Tail ? groups.slice(0, -1) : groups;
-  const width = hexGroups.length + (v4Tail ? 2 : 0);
-  return hexGroups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g)) && (doubles === 1 ? width < 8 : width === 8);
+  return parseIp(text) !== undefined;
 }
