@@ -6,7 +6,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { computeTrace } from '../src/cli/trace.ts';
+import { computeTrace } from '../src/cli/trace-run.ts';
 import type { Io } from '../src/cli/io.ts';
 import { parseIptablesSave } from '../src/parse/iptables-save.ts';
 import { readSnapshot } from '../src/snapshot/read.ts';
@@ -141,7 +141,7 @@ function linearity(): void {
   const base = readFileSync(join(ROOT, BASE_SNAPSHOT, NODE_IPTABLES), 'utf8');
   const sizes = [1, 2, 4].map((k) => {
     const text = kubeProxyIptables(base, syntheticServices(SERVICES * k)).text;
-    const time = best(3, () => parseIptablesSave(text, NODE_IPTABLES, 'iptables'));
+    const time = best(5, () => parseIptablesSave(text, NODE_IPTABLES, 'iptables'));
     return { k, time, bytes: Buffer.byteLength(text) };
   });
   const [one] = sizes;

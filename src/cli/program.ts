@@ -32,14 +32,19 @@ Examples:
 
 /** Runs the program on argv (without node and script) and returns the exit code; never throws. */
 export async function run(args: string[], io: Io, name = 'istio-path'): Promise<number> {
-  const program = buildProgram(io, name);
+  // commander throws 'commander.help' before any command runs, so whatever reached stderr by then is
+  // that help, shown because no command was given: a usage error. (Commander's own exit code for it
+  // reads process.exitCode, which an in-process caller such as a test runner may have set.)
+  let helpOnStderr = false;
+  const program = buildProgram({ ...io, stderr: (t) => ((helpOnStderr = true), io.stderr(t)) }, name);
   try {
     await program.parseAsync(args, { from: 'user' });
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help, --version and `help` exit 0; commander's own errors (and help shown because no command was given) are usage errors.
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+      if (err.code === 'commander.help') return helpOnStderr ? EXIT.usage : EXIT.ok;
+      return EXIT.usage;
     }
     const { message, code } = explain(err);
     io.stderr(`error: ${message}\n`);

@@ -85,7 +85,7 @@ function verdictLine(t: Trace, c: ChalkInstance): string {
 
 function renderFinding(f: Finding, c: ChalkInstance): string[] {
   const sev = f.severity === 'error' ? c.red('✗') : f.severity === 'warning' ? c.yellow('!') : c.blue('i');
-  const lines = [`  ${sev} ${f.code}: ${s(f.message)}${f.hops.length ? ` (hops ${f.hops.join(', ')})` : ''}`];
+  const lines = [`  ${sev} ${f.code}: ${s(f.message)}${f.hops.length ? ` (${f.hops.length === 1 ? 'hop' : 'hops'} ${f.hops.join(', ')})` : ''}`];
   for (const e of f.evidence) lines.push(`      ${c.dim(evidence(e))}`);
   if (f.fix) lines.push(`      fix: ${s(f.fix)}`);
   return lines;

@@ -488,7 +488,7 @@ describe('key evidence', () => {
   it('the bypassed waypoint is named with the sidecar hop that chose the pod', async () => {
     const t = await trace(SCENARIOS.find((s) => s.example === 'sidecar-to-ambient-waypoint-bypass')!);
     const f = t.findings[0];
-    assert.equal(f.message, 'service default/reviews is served by waypoint 10.96.65.117:15008, but the path does not go through it: the source sidecar chose "HBONE CONNECT 10.244.2.8:9080 via 10.244.2.8:15008" (hop 6) instead of the waypoint');
+    assert.equal(f.message, 'service default/reviews is served by waypoint 10.96.65.117:15008, but the path does not go through it: the source sidecar chose "HBONE CONNECT 10.244.2.8:9080 via 10.244.2.8:15008" instead of the waypoint');
     assert.deepEqual(f.hops, [6]);
   });
 });

@@ -15,12 +15,12 @@ export function waypointFindings(world: World, req: TraceRequest, rec: Recorder)
   if (!svc?.waypoint) return [];
   const decider = rec.hops.find((h) => (h.component === 'sidecar' || h.component === 'ztunnel') && /^(HBONE CONNECT|connect |passthrough)/.test(h.action));
   const why = decider
-    ? `${decider.component === 'sidecar' ? 'the source sidecar' : 'ztunnel'} chose "${decider.action}" (hop ${decider.n}) instead of the waypoint`
+    ? `${decider.component === 'sidecar' ? 'the source sidecar' : 'ztunnel'} chose "${decider.action}" instead of the waypoint`
     : 'no proxy on the path sends to the waypoint';
   return [{
     code: 'waypoint-bypassed',
     severity: 'warning',
-    message: `service ${svc.namespace}/${svc.name} is served by waypoint ${svc.waypoint.address}:${svc.waypoint.port}, but the path does not go through it: ${why}`,
+    message: `service ${svc.namespace}/${svc.name} is served by waypoint ${svc.waypoint.address.replace(/^\//, '')}:${svc.waypoint.port}, but the path does not go through it: ${why}`,
     hops: decider ? [decider.n] : [],
     evidence: [svc.waypoint.evidence, ...(decider?.evidence ?? [])],
     fix: decider?.component === 'sidecar'

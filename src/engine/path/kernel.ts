@@ -47,10 +47,8 @@ export function sendFrom(w: Walk, netnsId: string, proc: Process, pkt: Packet): 
 
   let route = lookup(w, ns, netnsId, pkt, undefined, 'output');
   if (route.kind === 'end') return route;
-  if (!pkt.src || pkt.src === '0.0.0.0') {
-    pkt = { ...pkt, src: sourceAddress(ns, route.result) ?? pkt.src };
-    w.rec.legSource(endpoint(pkt.src, pkt.sport));
-  }
+  if (route.pkt.src !== pkt.src) w.rec.legSource(endpoint(route.pkt.src, route.pkt.sport));
+  pkt = route.pkt;
 
   const out = hook(w, ns, netnsId, 'output', pkt, { owner: proc });
   if (out.end) return out.end;
@@ -204,7 +202,8 @@ function backendOf(rulesets: Ruleset[], rule: Rule): string {
   return rs?.backend ?? 'netfilter';
 }
 
-type Lookup = { kind: 'ok'; result: Extract<RouteResult, { kind: 'local' | 'unicast' }> } | KernelEnd & { kind: 'end' };
+/** `pkt` is the packet as routed: a socket without a bound address gets the route's source here. */
+type Lookup = { kind: 'ok'; result: Extract<RouteResult, { kind: 'local' | 'unicast' }>; pkt: Packet } | KernelEnd & { kind: 'end' };
 
 /** Routing decision, recorded as one hop with the ip rule and route that decided it. */
 function lookup(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, iif: string | undefined, dir: 'input' | 'output', why?: string): Lookup {
@@ -223,9 +222,10 @@ function lookup(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, iif: strin
   if (!ns.rules) evidence.push({ file: `${ns.dir}/ip-rule.json`, missing: true });
   const where = `routing${'rule' in r && r.rule ? ` (ip rule ${r.rule.priority}, table ${tableName((r as { table: number }).table)})` : 'table' in r && r.table !== undefined ? ` (table ${tableName(r.table)})` : ''}`;
   if (r.kind === 'local' || r.kind === 'unicast') {
+    if (dir === 'output' && (!pkt.src || pkt.src === '0.0.0.0')) pkt = { ...pkt, src: sourceAddress(ns, r) ?? pkt.src };
     const action = r.kind === 'local' ? `local delivery (${r.route.dst}${r.route.dev ? ` dev ${r.route.dev}` : ''})` : `forward via ${r.gateway ?? 'direct'} dev ${r.dev}`;
     w.rec.hop({ component: 'kernel', netns: netnsId, node, where, action, before: pkt, evidence, status: !ns.rules ? 'inferred' : undefined, note: why });
-    return { kind: 'ok', result: r };
+    return { kind: 'ok', result: r, pkt };
   }
   w.rec.hop({ component: 'kernel', netns: netnsId, node, where, action: r.kind === 'no-route' ? 'no route' : r.kind, before: pkt, evidence });
   return { kind: 'end', verdict: r.kind === 'no-route' ? 'no-route' : 'dropped', reason: `no route to ${pkt.dst} in ${netnsId}${r.kind === 'no-route' ? '' : ` (${r.kind} route)`}` };
