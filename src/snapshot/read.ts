@@ -16,7 +16,7 @@ export interface ReadOptions {
   maxBytes?: number;
 }
 
-const NOT_A_SNAPSHOT_HINT = 'a snapshot is a directory (or its .tar.gz) made by `istio-path capture`, with meta.json at its root';
+const NOT_A_SNAPSHOT_HINT = 'a snapshot is a directory (or its .tar.gz) with meta.json at its root, laid out as in the README (Snapshots)';
 
 /**
  * Reads a snapshot directory or `.tar.gz`. `meta.json` and `k8s/` are parsed now; each netns file is

@@ -115,12 +115,12 @@ describe('input errors exit 3', () => {
 
   it('a snapshot path that does not exist', async () => {
     const r = await cli(['trace', 'sleep', 'httpbin', '--snapshot', 'examples/no-such-snapshot']);
-    assertFails(r, 3, 'error: cannot read the snapshot: examples/no-such-snapshot: no such snapshot directory or archive (hint: a snapshot is a directory (or its .tar.gz) made by `istio-path capture`, with meta.json at its root)\n');
+    assertFails(r, 3, 'error: cannot read the snapshot: examples/no-such-snapshot: no such snapshot directory or archive (hint: a snapshot is a directory (or its .tar.gz) with meta.json at its root, laid out as in the README (Snapshots))\n');
   });
 
   it('a directory without meta.json', async () => {
     const r = await cli(['trace', 'sleep', 'httpbin', '--snapshot', 'examples']);
-    assertFails(r, 3, 'error: cannot read the snapshot: examples: no meta.json at the root: not an istio-path snapshot (hint: a snapshot is a directory (or its .tar.gz) made by `istio-path capture`, with meta.json at its root)\n');
+    assertFails(r, 3, 'error: cannot read the snapshot: examples: no meta.json at the root: not an istio-path snapshot (hint: a snapshot is a directory (or its .tar.gz) with meta.json at its root, laid out as in the README (Snapshots))\n');
   });
 
   it('meta.json with format istio-path-snapshot/v9', async () => {

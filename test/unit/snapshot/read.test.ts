@@ -91,7 +91,7 @@ describe('readSnapshot: refused input', () => {
   });
 
   const metaCases: { name: string; meta: string | undefined; message: string }[] = [
-    { name: 'meta.json absent', meta: undefined, message: 'no meta.json at the root: not an istio-path snapshot (hint: a snapshot is a directory (or its .tar.gz) made by `istio-path capture`, with meta.json at its root)' },
+    { name: 'meta.json absent', meta: undefined, message: 'no meta.json at the root: not an istio-path snapshot (hint: a snapshot is a directory (or its .tar.gz) with meta.json at its root, laid out as in the README (Snapshots))' },
     { name: 'another format', meta: JSON.stringify({ format: 'istio-path-snapshot/v2' }), message: 'meta.json#/format: unsupported snapshot format "istio-path-snapshot/v2"; this build reads istio-path-snapshot/v1 (hint: capture the snapshot again with this version of istio-path, or use the version that wrote it)' },
     { name: 'no format', meta: JSON.stringify({ capturedAt: 'x' }), message: 'meta.json#/format: expected a format string ("istio-path-snapshot/v1"), found nothing' },
     { name: 'bad origin', meta: JSON.stringify({ format: 'istio-path-snapshot/v1', origin: 'mars' }), message: 'meta.json#/origin: expected one of live, example, lab, synthetic, found string "mars"' },
@@ -111,7 +111,7 @@ describe('readSnapshot: refused input', () => {
 
   it('a path that does not exist', async () => {
     const where = path.join(dir, 'nowhere');
-    await assert.rejects(readSnapshot(where), { name: 'InputError', message: `${where}: no such snapshot directory or archive (hint: a snapshot is a directory (or its .tar.gz) made by \`istio-path capture\`, with meta.json at its root)` });
+    await assert.rejects(readSnapshot(where), { name: 'InputError', message: `${where}: no such snapshot directory or archive (hint: a snapshot is a directory (or its .tar.gz) with meta.json at its root, laid out as in the README (Snapshots))` });
   });
 
   it('a malformed k8s list names its file', async () => {
