@@ -26,6 +26,7 @@ Exit codes:
 Examples:
   ${name} trace sleep httpbin --snapshot examples/ambient-1.18-sleep-to-sidecar-httpbin
   ${name} trace deploy/sleep httpbin.foo:8000 --snapshot snap.tar.gz -o json`);
+  // One line per command; each module registers its own flags and loads its heavy parts in its action.
   traceCommand(program, io);
   return program;
 }
@@ -47,7 +48,8 @@ export async function run(args: string[], io: Io, name = 'istio-path'): Promise<
       return EXIT.usage;
     }
     const { message, code } = explain(err);
-    io.stderr(`error: ${message}\n`);
+    // A command that has already reported (an assert that printed its failures) ends with an empty message.
+    if (message) io.stderr(`error: ${message}\n`);
     return code;
   }
 }
