@@ -117,11 +117,10 @@ function deliverLocal(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, natD
   const acceptor = acceptorFor(w, ns, netnsId, current, tproxy);
   if (!acceptor) {
     const what = tproxy ? `TPROXY to port ${tproxy.port} found no socket` : `nothing listens on ${current.dst}:${current.dport}`;
-    const n = w.rec.hop({
+    w.rec.hop({
       component: 'kernel', netns: netnsId, node: w.world.nodeOf(netnsId), where: 'socket lookup', action: tproxy ? 'DROP (no transparent socket)' : 'RST (connection refused)',
       before: current, evidence: ns.sockets ? socketsEvidence(ns) : [{ file: `${ns.dir}/sockets.txt`, missing: true }],
     });
-    void n;
     return { kind: 'end', verdict: 'dropped', reason: `${what} in ${netnsId}` };
   }
   const originalDst = natDst ?? { ip: pkt.dst, port: pkt.dport };
@@ -220,7 +219,7 @@ function lookup(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, iif: strin
   if ('rule' in r && r.rule) evidence.push(r.rule.evidence);
   if ('route' in r && r.route) evidence.push(r.route.evidence);
   if (!ns.rules) evidence.push({ file: `${ns.dir}/ip-rule.json`, missing: true });
-  const where = `routing${'rule' in r && r.rule ? ` (ip rule ${r.rule.priority}, table ${tableName((r as { table: number }).table)})` : 'table' in r && r.table !== undefined ? ` (table ${tableName(r.table)})` : ''}`;
+  const where = `routing${routingWhere(r)}`;
   if (r.kind === 'local' || r.kind === 'unicast') {
     if (dir === 'output' && (!pkt.src || pkt.src === '0.0.0.0')) pkt = { ...pkt, src: sourceAddress(ns, r) ?? pkt.src };
     const action = r.kind === 'local' ? `local delivery (${r.route.dst}${r.route.dev ? ` dev ${r.route.dev}` : ''})` : `forward via ${r.gateway ?? 'direct'} dev ${r.dev}`;
@@ -229,6 +228,14 @@ function lookup(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, iif: strin
   }
   w.rec.hop({ component: 'kernel', netns: netnsId, node, where, action: r.kind === 'no-route' ? 'no route' : r.kind, before: pkt, evidence });
   return { kind: 'end', verdict: r.kind === 'no-route' ? 'no-route' : 'dropped', reason: `no route to ${pkt.dst} in ${netnsId}${r.kind === 'no-route' ? '' : ` (${r.kind} route)`}` };
+}
+
+/** `(ip rule 101, table 101)`: which policy rule sent the lookup to which table. */
+function routingWhere(r: RouteResult): string {
+  const table = 'table' in r ? r.table : undefined;
+  const rule = 'rule' in r ? r.rule : undefined;
+  if (rule && table !== undefined) return ` (ip rule ${rule.priority}, table ${tableName(table)})`;
+  return table !== undefined ? ` (table ${tableName(table)})` : '';
 }
 
 function tableName(t: number): string {

@@ -17,7 +17,7 @@ export function acceptorFor(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet
     if (!s) return undefined;
     return { socket: s, process: processOf(s, ns), inferred: false, evidence: [s.evidence] };
   }
-  return inferAcceptor(w, ns, netnsId, addr, port);
+  return inferAcceptor(w, ns, netnsId, port);
 }
 
 export function processOf(s: Socket, ns: NetnsData): Process {
@@ -26,7 +26,7 @@ export function processOf(s: Socket, ns: NetnsData): Process {
 }
 
 /** Without `sockets.txt`, the pod spec says who probably listens: an app container port, or Istio's proxy ports. */
-function inferAcceptor(w: Walk, ns: NetnsData, netnsId: string, addr: string, port: number): Acceptor | undefined {
+function inferAcceptor(w: Walk, ns: NetnsData, netnsId: string, port: number): Acceptor | undefined {
   const pod = w.world.podOf(netnsId);
   const missing: Evidence = { file: `${ns.dir}/sockets.txt`, missing: true };
   const make = (name: string, component: Process['component'], uid: number | undefined, ev: Evidence): Acceptor => ({
@@ -41,6 +41,5 @@ function inferAcceptor(w: Walk, ns: NetnsData, netnsId: string, addr: string, po
   }
   if (pod.containers.some((c) => c.name === 'istio-proxy') && SIDECAR_PORTS.includes(port)) return make('envoy', ns.envoy?.role === 'waypoint' ? 'waypoint' : 'sidecar', 1337, { ...pod.evidence, text: 'container istio-proxy' });
   if ((pod.labels['app'] === 'ztunnel' || pod.annotations['ambient.istio.io/redirection'] === 'enabled') && ZTUNNEL_PORTS.includes(port)) return make('ztunnel', 'ztunnel', 0, { ...pod.evidence, text: 'ztunnel' });
-  void addr;
   return undefined;
 }
