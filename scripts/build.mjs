@@ -20,5 +20,7 @@ await build({
   logLevel: 'warning',
   define: { __IPATH_VERSION__: JSON.stringify(version) },
   // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
+  // ink imports React DevTools' client only when DEV=true; it is not a dependency, so it stays a bare import.
+  external: ['react-devtools-core'],
   banner: { js: "import { createRequire as __ipathRequire } from 'node:module'; const require = __ipathRequire(import.meta.url);" },
 });

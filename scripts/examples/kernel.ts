@@ -38,12 +38,12 @@ const nodeGateway = (spec: ExampleSpec, node: string): string => `10.244.${nodeI
 const ztunnelOn = (spec: ExampleSpec, node: string): PodSpec | undefined => spec.pods.find((p) => p.node === node && p.mode === 'ztunnel');
 /** The pod's `metadata.uid` as the Kubernetes lists carry it; istio-cni comments each ipset member with it. */
 export const podUid = (pod: PodSpec): string => uuidOf(`pod/${pod.namespace}/${pod.name}`);
-const ambientPodsOn = (spec: ExampleSpec, node: string): PodSpec[] => spec.pods.filter((p) => p.node === node && p.mode === 'ambient');
+const ambientPodsOn = (spec: ExampleSpec, node: string): PodSpec[] => spec.pods.filter((p) => p.node === node && (p.mode === 'ambient' || p.alsoAmbient));
 
 // ───────────────────────────── the lab ─────────────────────────────
 
 /** Every netns and process one build creates, so teardown removes exactly those. */
-class Lab {
+export class Lab {
   private readonly prefix = `ipx${randomBytes(3).toString('hex')}`;
   private readonly namespaces: string[] = [];
   private readonly processes: ChildProcess[] = [];
@@ -88,13 +88,13 @@ class Lab {
 
 // ───────────────────────────── wiring ─────────────────────────────
 
-interface Built {
+export interface Built {
   fabric: string;
   nodeNs: Map<string, string>;
   podNs: Map<PodSpec, string>;
 }
 
-function wire(lab: Lab, spec: ExampleSpec): Built {
+export function wire(lab: Lab, spec: ExampleSpec): Built {
   const fabric = lab.netns('fabric');
   lab.ip(fabric, 'link', 'add', 'name', 'br0', 'type', 'bridge');
   lab.ip(fabric, 'addr', 'add', `${FABRIC_GATEWAY}/16`, 'dev', 'br0');
@@ -160,7 +160,7 @@ function kubeChain(prefix: string, input: string): string {
 }
 
 const endpointsOf = (spec: ExampleSpec, svc: ServiceSpec): PodSpec[] =>
-  spec.pods.filter((p) => p.namespace === svc.namespace && p.app === svc.selectorApp);
+  spec.pods.filter((p) => p.namespace === svc.namespace && (p.app === svc.selectorApp || svc.extraBackends?.includes(p.name)));
 
 interface KubeRules {
   chains: string[];
@@ -441,7 +441,7 @@ function inpodPod(lab: Lab, spec: ExampleSpec, ns: string): void {
  * What istio-cni's sidecar plugin feeds iptables-restore for an injected pod (1.18.2 and 1.24.0 agree):
  * REDIRECT mode, inbound `*` minus the status ports 15020/15021/15090, outbound `*`, proxy uid/gid 1337.
  */
-export function sidecarRestore(): string {
+export function sidecarRestore(excludedOutboundPorts: string[] = []): string {
   return [
     '* nat',
     '-N ISTIO_INBOUND',
@@ -458,6 +458,7 @@ export function sidecarRestore(): string {
     '-A ISTIO_INBOUND -p tcp -j ISTIO_IN_REDIRECT',
     '-A OUTPUT -p tcp -j ISTIO_OUTPUT',
     '-A ISTIO_OUTPUT -p tcp --dport 15020 -j RETURN',
+    ...excludedOutboundPorts.map((port) => `-A ISTIO_OUTPUT -p tcp --dport ${port} -j RETURN`),
     '-A ISTIO_OUTPUT -o lo -s 127.0.0.6/32 -j RETURN',
     '-A ISTIO_OUTPUT -o lo ! -d 127.0.0.1/32 -p tcp ! --dport 15008 -m owner --uid-owner 1337 -j ISTIO_IN_REDIRECT',
     '-A ISTIO_OUTPUT -o lo -m owner ! --uid-owner 1337 -j RETURN',
@@ -509,9 +510,17 @@ export function sidecarNft(): string {
   ].join('\n');
 }
 
-function sidecarPod(lab: Lab, spec: ExampleSpec, ns: string): void {
-  if (spec.sidecarBackend === 'nftables') lab.run(ns, 'nft', ['-f', '-'], sidecarNft());
-  else lab.run(ns, 'iptables-restore', ['--noflush'], sidecarRestore());
+const sidecarBackendsOf = (spec: ExampleSpec, pod: PodSpec): ('iptables' | 'nftables')[] => pod.sidecarBackends ?? [spec.sidecarBackend ?? 'iptables'];
+
+/** istio-iptables turns `traffic.sidecar.istio.io/excludeOutboundPorts` into RETURN rules (`-o`). */
+const excludedOutboundPorts = (pod: PodSpec): string[] =>
+  (pod.annotations?.['traffic.sidecar.istio.io/excludeOutboundPorts'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+
+function sidecarPod(lab: Lab, spec: ExampleSpec, pod: PodSpec, ns: string): void {
+  for (const backend of sidecarBackendsOf(spec, pod)) {
+    if (backend === 'nftables') lab.run(ns, 'nft', ['-f', '-'], sidecarNft());
+    else lab.run(ns, 'iptables-restore', ['--noflush'], sidecarRestore(excludedOutboundPorts(pod)));
+  }
 }
 
 // ───────────────────────────── listeners ─────────────────────────────
@@ -537,7 +546,7 @@ export function listenersOf(spec: ExampleSpec, pod: PodSpec): Listener[] {
     case 'ztunnel':
       return [{ process: 'ztunnel', uid: 0, backlog: 1024, addrs: ztunnelOwnAddrs(spec) }];
     case 'ambient':
-      return spec.ambient === 'node' ? app : [{ process: 'ztunnel', uid: 0, backlog: 1024, addrs: ztunnelInpodAddrs(spec) }, ...app];
+      return spec.ambient === 'node' || pod.ztunnelSockets === false ? app : [{ process: 'ztunnel', uid: 0, backlog: 1024, addrs: ztunnelInpodAddrs(spec) }, ...app];
     default:
       return app;
   }
@@ -693,7 +702,7 @@ function podGeneve(spec: ExampleSpec, pod: PodSpec): Record<string, GeneveEnd> |
 
 // ───────────────────────────── one example ─────────────────────────────
 
-function installRules(lab: Lab, spec: ExampleSpec, built: Built): void {
+export function installRules(lab: Lab, spec: ExampleSpec, built: Built): void {
   for (const node of spec.nodes) {
     const ns = built.nodeNs.get(node.name)!;
     lab.run(ns, 'iptables-restore', ['--noflush'], kubeProxyRestore(spec, node.name));
@@ -701,8 +710,8 @@ function installRules(lab: Lab, spec: ExampleSpec, built: Built): void {
     else if (spec.ambient) inpodNode(lab, spec, ns, node);
   }
   for (const [pod, ns] of built.podNs) {
-    if (pod.mode === 'sidecar') sidecarPod(lab, spec, ns);
-    else if (pod.mode === 'ambient' && spec.ambient && spec.ambient !== 'node') inpodPod(lab, spec, ns);
+    if (pod.mode === 'sidecar') sidecarPod(lab, spec, pod, ns);
+    else if (pod.mode === 'ambient' && spec.ambient && spec.ambient !== 'node' && pod.inpodRules !== false) inpodPod(lab, spec, ns);
   }
 }
 
@@ -711,7 +720,7 @@ function dumpAll(lab: Lab, spec: ExampleSpec, built: Built, outDir: string): voi
     dump(lab, built.nodeNs.get(node.name)!, path.join(outDir, 'nodes', node.name), { nft: false, geneve: nodeGeneve(spec, node.name) });
   }
   for (const [pod, ns] of built.podNs) {
-    const nft = pod.mode === 'sidecar' && spec.sidecarBackend === 'nftables';
+    const nft = pod.mode === 'sidecar' && sidecarBackendsOf(spec, pod).includes('nftables');
     dump(lab, ns, path.join(outDir, 'pods', pod.namespace, pod.name), { nft, geneve: podGeneve(spec, pod) });
   }
 }

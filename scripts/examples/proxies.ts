@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { EXAMPLES } from './topology.ts';
 import type { ExampleSpec } from './topology.ts';
 import { CAPTURED_AT } from './proxies/names.ts';
-import { endpointSliceList, namespaceList, nodeList, podList, serviceList } from './proxies/k8s.ts';
+import { endpointSliceList, gatewayList, namespaceList, nodeList, podList, serviceList } from './proxies/k8s.ts';
 import { checkWaypoints, ztunnelConfigDump, ztunnelPods } from './proxies/ztunnel.ts';
 import { envoyConfigDump } from './proxies/envoy-dump.ts';
 import { sidecarResources } from './proxies/sidecar.ts';
@@ -25,6 +25,7 @@ export async function writeProxyFiles(spec: ExampleSpec, outDir: string): Promis
     ['k8s/endpointslices.json', endpointSliceList(spec)],
     ['k8s/nodes.json', nodeList(spec)],
     ['k8s/namespaces.json', namespaceList(spec)],
+    ...(spec.gateways ? [['k8s/gateways.json', gatewayList(spec)] as [string, unknown]] : []),
     ...ztunnelPods(spec).map((p): [string, unknown] => [`pods/${p.namespace}/${p.name}/ztunnel-config-dump.json`, ztunnelConfigDump(spec, p)]),
     ...spec.pods
       .filter((p) => p.mode === 'sidecar')

@@ -29,6 +29,16 @@ export interface PodSpec {
   useWaypoint?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  /** An ambient pod whose in-pod rules are absent (the node-reboot case): istio-cni did not reinstall them. */
+  inpodRules?: false;
+  /** An ambient pod in which ztunnel holds no socket (ztunnel has not attached to it). */
+  ztunnelSockets?: false;
+  /** What ztunnel's config says of the pod, when it disagrees with the pod's mode (a stale workload entry). */
+  ztunnelProtocol?: 'HBONE' | 'TCP';
+  /** A sidecar pod's rule backends, when it holds more than the example's one (a backend switch left rules behind). */
+  sidecarBackends?: ('iptables' | 'nftables')[];
+  /** A sidecar pod that node-level ambient captures as well (its IP in `ztunnel-pods-ips`). */
+  alsoAmbient?: true;
 }
 
 export interface ServiceSpec {
@@ -38,6 +48,16 @@ export interface ServiceSpec {
   ports: { name: string; port: number; targetPort: number; appProtocol?: string }[];
   selectorApp: string;
   labels?: Record<string, string>;
+  /** Pods (by name) the Service's endpoints hold although its selector does not pick them (stale, hand-made endpoints). */
+  extraBackends?: string[];
+}
+
+/** A waypoint's Gateway (`k8s/gateways.json`); `ready: false` leaves its status without an address. */
+export interface GatewaySpec {
+  name: string;
+  namespace: string;
+  waypointFor?: 'service' | 'workload' | 'all' | 'none';
+  ready?: boolean;
 }
 
 export interface NodeSpec {
@@ -60,6 +80,8 @@ export interface ExampleSpec {
   namespaces: { name: string; labels: Record<string, string> }[];
   /** Extra node filter rules (iptables-restore lines for the filter table), e.g. a network policy's DROP. */
   nodeFilterRules?: Record<string, string[]>;
+  /** Waypoint Gateways, written to `k8s/gateways.json` when given. */
+  gateways?: GatewaySpec[];
   /** The traces the example exists to show: [source, destination] as a user types them. */
   traces: [string, string][];
 }
@@ -214,5 +236,121 @@ export const EXAMPLES: ExampleSpec[] = [
       'node-b': ['-A FORWARD -d 10.244.2.30/32 -p tcp -m tcp --dport 5432 -m comment --comment "network policy legacy/postgres-deny-all" -j DROP'],
     },
     traces: [['sleep', 'legacy-app.legacy'], ['client.legacy', 'httpbin.default'], ['sleep', 'postgres.legacy']],
+  },
+  // ── One example per finding code (docs/findings.md) ──
+  {
+    name: 'finding-capture-missing',
+    title: 'Istio 1.24 in-pod ambient: sleep is annotated ambient.istio.io/redirection=enabled but its in-pod rules are gone (node reboot)',
+    istio: '1.24.0', ambient: 'inpod-redirect',
+    nodes: NODES(2),
+    pods: [
+      { name: 'sleep-5d8c9f6b7-r9bkt', namespace: 'default', app: 'sleep', node: 'node-a', ip: '10.244.1.5', mode: 'ambient', appPorts: [], uid: 1000, inpodRules: false },
+      { name: 'httpbin-6f4c5d8b9-8rx7p', namespace: 'default', app: 'httpbin', node: 'node-b', ip: '10.244.2.7', mode: 'ambient', appPorts: [80], uid: 1000 },
+      ztunnel('node-a', 1), ztunnel('node-b', 2),
+    ],
+    services: [httpbinSvc, sleepSvc],
+    namespaces: [{ name: 'default', labels: { 'istio.io/dataplane-mode': 'ambient' } }, istioSystem],
+    traces: [['sleep', 'httpbin']],
+  },
+  {
+    name: 'finding-capture-dead-end',
+    title: 'Istio 1.24 in-pod ambient: sleep\'s rules redirect to ztunnel, but ztunnel holds no socket in the pod',
+    istio: '1.24.0', ambient: 'inpod-redirect',
+    nodes: NODES(2),
+    pods: [
+      { name: 'sleep-5d8c9f6b7-w6hqz', namespace: 'default', app: 'sleep', node: 'node-a', ip: '10.244.1.5', mode: 'ambient', appPorts: [], uid: 1000, ztunnelSockets: false },
+      { name: 'httpbin-6f4c5d8b9-8rx7p', namespace: 'default', app: 'httpbin', node: 'node-b', ip: '10.244.2.7', mode: 'ambient', appPorts: [80], uid: 1000 },
+      ztunnel('node-a', 1), ztunnel('node-b', 2),
+    ],
+    services: [httpbinSvc, sleepSvc],
+    namespaces: [{ name: 'default', labels: { 'istio.io/dataplane-mode': 'ambient' } }, istioSystem],
+    traces: [['sleep', 'httpbin']],
+  },
+  {
+    name: 'finding-capture-excluded',
+    title: 'Istio 1.24 sidecars: sleep excludes outbound port 8000 from its sidecar (traffic.sidecar.istio.io/excludeOutboundPorts)',
+    istio: '1.24.0', sidecarBackend: 'iptables',
+    nodes: NODES(2),
+    pods: [
+      { name: 'sleep-9c7d8b6f5-x4ncv', namespace: 'default', app: 'sleep', node: 'node-a', ip: '10.244.1.5', mode: 'sidecar', appPorts: [], uid: 1000, annotations: { 'traffic.sidecar.istio.io/excludeOutboundPorts': '8000' } },
+      { name: 'httpbin-5f9b8c7d6-r8qwz', namespace: 'default', app: 'httpbin', node: 'node-b', ip: '10.244.2.7', mode: 'sidecar', appPorts: [80], uid: 1000 },
+    ],
+    services: [httpbinSvc, sleepSvc],
+    namespaces: [{ name: 'default', labels: { 'istio-injection': 'enabled' } }, istioSystem],
+    traces: [['sleep', 'httpbin']],
+  },
+  {
+    name: 'finding-plaintext-between-meshed',
+    title: 'Istio 1.24 in-pod ambient: ztunnel\'s config marks httpbin TCP, so sleep\'s ztunnel reaches it in plaintext although httpbin is captured',
+    istio: '1.24.0', ambient: 'inpod-redirect',
+    nodes: NODES(2),
+    pods: [
+      { name: 'sleep-5d8c9f6b7-h4tjw', namespace: 'default', app: 'sleep', node: 'node-a', ip: '10.244.1.5', mode: 'ambient', appPorts: [], uid: 1000 },
+      { name: 'httpbin-6f4c5d8b9-m2d8s', namespace: 'default', app: 'httpbin', node: 'node-b', ip: '10.244.2.7', mode: 'ambient', appPorts: [80], uid: 1000, ztunnelProtocol: 'TCP' },
+      ztunnel('node-a', 1), ztunnel('node-b', 2),
+    ],
+    services: [httpbinSvc, sleepSvc],
+    namespaces: [{ name: 'default', labels: { 'istio.io/dataplane-mode': 'ambient' } }, istioSystem],
+    traces: [['sleep', 'httpbin']],
+  },
+  {
+    name: 'finding-mixed-backends',
+    title: 'Istio 1.28 sidecars: sleep\'s netns holds nftables rules and, written after them, iptables rules for the same capture',
+    istio: '1.28.0', sidecarBackend: 'nftables',
+    nodes: NODES(2),
+    pods: [
+      { name: 'sleep-8f6d7c9b5-q7wlr', namespace: 'default', app: 'sleep', node: 'node-a', ip: '10.244.1.5', mode: 'sidecar', appPorts: [], uid: 1000, sidecarBackends: ['nftables', 'iptables'] },
+      { name: 'httpbin-6c9d8f7b5-v7nkx', namespace: 'default', app: 'httpbin', node: 'node-b', ip: '10.244.2.7', mode: 'sidecar', appPorts: [80], uid: 1000 },
+    ],
+    services: [httpbinSvc, sleepSvc],
+    namespaces: [{ name: 'default', labels: { 'istio-injection': 'enabled' } }, istioSystem],
+    traces: [['sleep', 'httpbin']],
+  },
+  {
+    name: 'finding-double-capture',
+    title: 'Istio 1.18 node-level ambient: sleep has a sidecar and is in ztunnel-pods-ips as well',
+    istio: '1.18.2', ambient: 'node', sidecarBackend: 'iptables',
+    nodes: NODES(2),
+    pods: [
+      { name: 'sleep-6c4d9f7b8-t5vzn', namespace: 'default', app: 'sleep', node: 'node-a', ip: '10.244.1.5', mode: 'sidecar', appPorts: [], uid: 1000, alsoAmbient: true },
+      { name: 'httpbin-7d8f6c9b5-c3jxw', namespace: 'default', app: 'httpbin', node: 'node-b', ip: '10.244.2.7', mode: 'ambient', appPorts: [80], uid: 1000 },
+      ztunnel('node-a', 1), ztunnel('node-b', 2),
+    ],
+    services: [httpbinSvc, sleepSvc],
+    namespaces: [{ name: 'default', labels: { 'istio.io/dataplane-mode': 'ambient' } }, istioSystem],
+    traces: [['sleep', 'httpbin']],
+  },
+  {
+    name: 'finding-waypoint-bypassed',
+    title: 'Istio 1.24 in-pod ambient: reviews is labelled to use a waypoint whose Gateway is istio.io/waypoint-for=workload, so service traffic skips it',
+    istio: '1.24.0', ambient: 'inpod-redirect',
+    nodes: NODES(2),
+    pods: [
+      { name: 'sleep-5d8c9f6b7-h4tjw', namespace: 'default', app: 'sleep', node: 'node-a', ip: '10.244.1.5', mode: 'ambient', appPorts: [], uid: 1000 },
+      { name: 'waypoint-66b59898f6-q9d2x', namespace: 'default', app: 'waypoint', owner: { kind: 'Deployment', name: 'waypoint' }, node: 'node-a', ip: '10.244.1.9', mode: 'waypoint', appPorts: [15008, 15021, 15090], labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint', 'istio.io/dataplane-mode': 'none' } },
+      { name: 'reviews-v1-5b8c9d7f6-w2kmn', namespace: 'default', app: 'reviews', owner: { kind: 'Deployment', name: 'reviews-v1' }, node: 'node-b', ip: '10.244.2.8', mode: 'ambient', appPorts: [9080], uid: 1000 },
+      ztunnel('node-a', 1), ztunnel('node-b', 2),
+    ],
+    services: [
+      sleepSvc,
+      { name: 'reviews', namespace: 'default', clusterIP: '10.96.55.4', ports: [{ name: 'http', port: 9080, targetPort: 9080 }], selectorApp: 'reviews', labels: { 'istio.io/use-waypoint': 'waypoint' } },
+      { name: 'waypoint', namespace: 'default', clusterIP: '10.96.65.117', ports: [{ name: 'mesh', port: 15008, targetPort: 15008 }, { name: 'status-port', port: 15021, targetPort: 15021 }], selectorApp: 'waypoint', labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint', 'istio.io/waypoint-for': 'workload' } },
+    ],
+    gateways: [{ name: 'waypoint', namespace: 'default', waypointFor: 'workload' }],
+    namespaces: [{ name: 'default', labels: { 'istio.io/dataplane-mode': 'ambient' } }, istioSystem],
+    traces: [['sleep', 'reviews']],
+  },
+  {
+    name: 'finding-unexpected-path',
+    title: 'Pods outside the mesh: the web Service selects app=web, but its endpoints still hold the old legacy-web pod',
+    istio: '1.24.0',
+    nodes: NODES(2),
+    pods: [
+      { name: 'client-5f6d7c8b9-j7rtx', namespace: 'default', app: 'client', node: 'node-a', ip: '10.244.1.21', mode: 'none', appPorts: [], uid: 1000 },
+      { name: 'legacy-web-0', namespace: 'default', app: 'legacy-web', owner: { kind: 'StatefulSet', name: 'legacy-web' }, node: 'node-b', ip: '10.244.2.40', mode: 'none', appPorts: [8080], uid: 1000 },
+    ],
+    services: [{ name: 'web', namespace: 'default', clusterIP: '10.96.80.80', ports: [{ name: 'http', port: 80, targetPort: 8080 }], selectorApp: 'web', extraBackends: ['legacy-web-0'] }],
+    namespaces: [{ name: 'default', labels: {} }, istioSystem],
+    traces: [['client', 'web']],
   },
 ];

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, explain } from './exit.ts';
 import type { Io } from './io.ts';
+import { assertCommand } from './assert.ts';
 import { traceCommand } from './trace.ts';
+import { captureCommand } from './capture.ts';
 import { VERSION } from './version.ts';
 
 /** `kubectl istio-path …` when started as the kubectl plugin, so usage text matches what the user typed. */
@@ -19,15 +21,19 @@ export function buildProgram(io: Io, name: string): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   program.addHelpText('after', `
 Exit codes:
-  0  a trace was computed (whatever its verdict)
-  2  usage error (unknown workload, ambiguous port, bad flag)
+  0  a trace was computed (whatever its verdict); assert: every expectation holds
+  1  assert: an expectation failed
+  2  usage error (unknown workload, ambiguous port, bad flag, invalid expectations file)
   3  the input could not be captured or read
 
 Examples:
   ${name} trace sleep httpbin --snapshot examples/ambient-1.18-sleep-to-sidecar-httpbin
-  ${name} trace deploy/sleep httpbin.foo:8000 --snapshot snap.tar.gz -o json`);
+  ${name} trace deploy/sleep httpbin.foo:8000 --snapshot snap.tar.gz -o json
+  ${name} assert sleep reviews --via waypoint --hbone --snapshot examples/ambient-1.24-inpod`);
   // One line per command; each module registers its own flags and loads its heavy parts in its action.
   traceCommand(program, io);
+  captureCommand(program, io);
+  assertCommand(program, io);
   return program;
 }
 

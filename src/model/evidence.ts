@@ -37,3 +37,18 @@ export interface Finding {
   evidence: Evidence[];
   fix?: string;
 }
+
+/**
+ * Codes of the findings that hold the path against the mesh's intent (docs/findings.md): they explain
+ * why the path is what it is, so text output shows them under WHY rather than WARNINGS.
+ */
+export const INTENT_FINDING_CODES: readonly string[] = [
+  'waypoint-bypassed',
+  'capture-missing',
+  'capture-dead-end',
+  'capture-excluded',
+  'plaintext-between-meshed',
+  'mixed-backends',
+  'double-capture',
+  'unexpected-path',
+];

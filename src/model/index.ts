@@ -7,3 +7,4 @@ export * from './ztunnel.ts';
 export type * as K8s from './k8s.ts';
 export * from './trace.ts';
 export * from './snapshot.ts';
+export * from './assertion.ts';

@@ -88,10 +88,55 @@ export interface Namespace {
   evidence: Evidence;
 }
 
-export interface Cluster {
+export interface Cluster extends IstioObjects {
   pods: Pod[];
   services: Service[];
   endpointSlices: EndpointSlice[];
   nodes: Node[];
   namespaces: Namespace[];
+}
+
+/** Istio's `ServiceEntry` (networking.istio.io): a host the mesh knows, with or without addresses ztunnel can match. */
+export interface ServiceEntry {
+  name: string;
+  namespace: string;
+  hosts: string[];
+  addresses: string[];
+  /** `spec.endpoints[].address`: where the host's traffic really goes. */
+  endpoints: string[];
+  ports: { name?: string; number: number; protocol?: string }[];
+  labels: Record<string, string>;
+  evidence: Evidence;
+}
+
+/** Istio's `PeerAuthentication` (security.istio.io): the mTLS mode a workload or namespace accepts. */
+export interface PeerAuthentication {
+  name: string;
+  namespace: string;
+  /** `spec.selector.matchLabels`; absent: the whole namespace (or the mesh, in the root namespace). */
+  selector?: Record<string, string>;
+  /** `spec.mtls.mode`: UNSET, DISABLE, PERMISSIVE or STRICT. */
+  mode?: string;
+  portLevel: Record<string, string>;
+  evidence: Evidence;
+}
+
+/** A Gateway API `Gateway` (gateway.networking.k8s.io): waypoints are Gateways of class `istio-waypoint`. */
+export interface Gateway {
+  name: string;
+  namespace: string;
+  className: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  listeners: { name: string; port: number; protocol: string; allowedFrom?: string }[];
+  /** `status.addresses[].value`: istiod fills them once the Gateway has a ready pod. */
+  addresses: string[];
+  evidence: Evidence;
+}
+
+/** Istio's own objects a snapshot may hold (`k8s/serviceentries.json` …); undefined when the file was not captured. */
+export interface IstioObjects {
+  serviceEntries?: ServiceEntry[];
+  peerAuthentications?: PeerAuthentication[];
+  gateways?: Gateway[];
 }

@@ -1,6 +1,7 @@
 import type { Address } from '../model/routing.ts';
 import { InputError } from '../model/evidence.ts';
-import { isArray, isNumber, isObject, isString, need, parseJsonText, ptr } from './json.ts';
+import { parseIp } from '../engine/net/cidr.ts';
+import { isArray, isNumber, isObject, isString, need, parseJsonText, ptr, quote } from './json.ts';
 
 const FAMILIES: Record<string, 4 | 6> = { inet: 4, inet6: 6 };
 
@@ -22,8 +23,9 @@ export function parseIpAddr(text: string, file: string): Address[] {
       const family = FAMILIES[need(a.family, isString, file, ptr(where, 'family'), 'an address family')];
       if (family === undefined) return;
       const local = need(a.local, isString, file, ptr(where, 'local'), 'an address');
+      if (parseIp(local)?.family !== family) throw new InputError(file, { pointer: ptr(where, 'local') }, `expected an IPv${family} address, found ${quote(local)}`);
       const prefixlen = need(a.prefixlen, isNumber, file, ptr(where, 'prefixlen'), 'a prefix length');
-      if (prefixlen < 0 || prefixlen > (family === 4 ? 32 : 128)) {
+      if (!Number.isInteger(prefixlen) || prefixlen < 0 || prefixlen > (family === 4 ? 32 : 128)) {
         throw new InputError(file, { pointer: ptr(where, 'prefixlen') }, `prefix length ${prefixlen} out of range for IPv${family}`);
       }
       const inet = family === 4 ? 'inet' : 'inet6';

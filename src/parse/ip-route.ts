@@ -1,7 +1,8 @@
 import type { Route, RouteType } from '../model/routing.ts';
 import { TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN } from '../model/routing.ts';
 import { InputError } from '../model/evidence.ts';
-import { isArray, isNumber, isObject, isString, need, parseJsonText, ptr } from './json.ts';
+import { parseCidr } from '../engine/net/cidr.ts';
+import { isArray, isNumber, isObject, isString, need, parseJsonText, ptr, quote } from './json.ts';
 
 const TABLE_NAMES: Record<string, number> = { unspec: 0, default: TABLE_DEFAULT, main: TABLE_MAIN, local: TABLE_LOCAL };
 const ROUTE_TYPES: ReadonlySet<string> = new Set<RouteType>(['unicast', 'local', 'broadcast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'anycast']);
@@ -55,6 +56,8 @@ function toRoute(obj: Record<string, unknown>, file: string, at: string): Route 
   const rawDst = need(obj.dst, isString, file, ptr(at, 'dst'), 'a destination (`default` or a prefix)');
   const family = familyOf(obj, rawDst);
   const dst = rawDst === 'default' ? (family === 4 ? '0.0.0.0/0' : '::/0') : rawDst.includes('/') ? rawDst : `${rawDst}/${family === 4 ? 32 : 128}`;
+  // The routing lookup matches on this prefix; a route it cannot read would be skipped without a word.
+  if (parseCidr(dst)?.family !== family) throw new InputError(file, { pointer: ptr(at, 'dst') }, `expected a destination (\`default\` or an IP prefix), found ${quote(rawDst)}`);
   const route: Route = {
     family,
     table: obj.table === undefined ? TABLE_MAIN : tableId(obj.table, file, ptr(at, 'table')),

@@ -106,6 +106,8 @@ function setAction(rule: IpRule, obj: Record<string, unknown>, file: string, at:
   if (obj.goto !== undefined) {
     rule.action = 'goto';
     rule.target = need(obj.goto, isNumber, file, ptr(at, 'goto'), 'a goto target priority');
+    // fib_nl_newrule refuses a goto that does not jump forward, so rules can never loop; a dump with one is not the kernel's.
+    if (rule.target <= rule.priority) throw new InputError(file, { pointer: ptr(at, 'goto') }, `expected a goto target after priority ${rule.priority}, found ${rule.target}`, 'the kernel only accepts gotos to a later rule');
     if ('unresolved' in obj) rule.unresolved = true;
   } else if ('nop' in obj) {
     rule.action = 'nop';

@@ -1,6 +1,7 @@
 import type { IpSet } from '../model/netfilter.ts';
 import { tokenize } from './iptables/tokenize.ts';
 import { LineCtx } from './iptables/values.ts';
+import { quote } from './json.ts';
 
 const HINT = 'the file should be the unmodified output of ipset save';
 
@@ -22,11 +23,11 @@ export function parseIpsetSave(text: string, file: string): Map<string, IpSet> {
       sets.set(name, { name, type: value, ...family(opts, ctx), members: [], evidence });
     } else if (verb === 'add') {
       const set = sets.get(name ?? '');
-      if (!set) ctx.fail(`expected "add" to name a set created above, found "${name ?? ''}"`, HINT);
+      if (!set) ctx.fail(`expected "add" to name a set created above, found ${quote(name ?? '')}`, HINT);
       if (!value) ctx.fail('expected "add NAME MEMBER [options]"', HINT);
       set.members.push({ value, evidence, ...(opts.includes('nomatch') ? { nomatch: true } : {}) });
     } else {
-      ctx.fail(`expected a "create" or "add" line, found "${verb}"`, HINT);
+      ctx.fail(`expected a "create" or "add" line, found ${quote(verb)}`, HINT);
     }
   }
   return sets;
@@ -36,6 +37,6 @@ function family(opts: string[], ctx: LineCtx): { family?: 'inet' | 'inet6' } {
   const at = opts.indexOf('family');
   if (at < 0) return {};
   const f = opts[at + 1];
-  if (f !== 'inet' && f !== 'inet6') ctx.fail(`expected "family inet" or "family inet6", found "family ${f ?? ''}"`);
+  if (f !== 'inet' && f !== 'inet6') ctx.fail(`expected "family inet" or "family inet6", found ${quote(`family ${f ?? ''}`)}`);
   return { family: f };
 }

@@ -1,6 +1,6 @@
 import type { Evidence } from '../model/evidence.ts';
 import { InputError } from '../model/evidence.ts';
-import type { Container, ContainerPort, EndpointSlice, Namespace, Node, OwnerRef, Pod, Service, ServicePort } from '../model/k8s.ts';
+import type { Container, ContainerPort, EndpointSlice, Gateway, Namespace, Node, OwnerRef, PeerAuthentication, Pod, Service, ServiceEntry, ServicePort } from '../model/k8s.ts';
 import { describe, isArray, isNumber, isObject, isString, need, parseJsonText, ptr } from './json.ts';
 
 /**
@@ -38,10 +38,21 @@ export function parseNamespaces(text: string, file: string): Namespace[] {
   return listItems(text, file, 'Namespace').map(([item, where]) => namespace(item, where));
 }
 
+export function parseServiceEntries(text: string, file: string): ServiceEntry[] {
+  return listItems(text, file, 'ServiceEntry', 'serviceentries').map(([item, where]) => serviceEntry(item, where));
+}
+
+export function parsePeerAuthentications(text: string, file: string): PeerAuthentication[] {
+  return listItems(text, file, 'PeerAuthentication').map(([item, where]) => peerAuthentication(item, where));
+}
+
+export function parseGateways(text: string, file: string): Gateway[] {
+  return listItems(text, file, 'Gateway', 'gateways.gateway.networking.k8s.io').map(([item, where]) => gateway(item, where));
+}
+
 /** The items of a `List` or `<Kind>List`; an item that names another kind means the wrong file. */
-function listItems(text: string, file: string, kind: string): [Obj, At][] {
-  const lower = kind.toLowerCase();
-  const hint = `k8s files hold the output of \`kubectl get ${lower}s -A -o json\``;
+function listItems(text: string, file: string, kind: string, resource = `${kind.toLowerCase()}s`): [Obj, At][] {
+  const hint = `k8s files hold the output of \`kubectl get ${resource} -A -o json\``;
   const root = parseJsonText(text, file, `a Kubernetes ${kind}List`);
   if (!isObject(root)) throw new InputError(file, { pointer: '' }, `expected a Kubernetes List object, found ${describe(root)}`, hint);
   if (root.kind !== undefined && root.kind !== 'List' && root.kind !== `${kind}List`) {
@@ -208,6 +219,81 @@ function node(item: Obj, where: At): Node {
 function namespace(item: Obj, where: At): Namespace {
   const meta = metadata(item, where);
   return { name: meta.name, labels: meta.labels, annotations: meta.annotations, evidence: evidence(where, 'Namespace', meta) };
+}
+
+function serviceEntry(item: Obj, where: At): ServiceEntry {
+  const meta = metadata(item, where);
+  const spec = optObject(item.spec, at(where, 'spec'));
+  const strings = (key: string): string[] => optArray(spec[key], at(where, 'spec', key)).map((v, i) => reqString(v, at(where, 'spec', key, i), 'a string'));
+  return {
+    name: meta.name,
+    namespace: meta.namespace,
+    hosts: strings('hosts'),
+    addresses: strings('addresses'),
+    endpoints: optArray(spec.endpoints, at(where, 'spec', 'endpoints')).flatMap((e, i) => {
+      const w = at(where, 'spec', 'endpoints', i);
+      const address = optString(reqObject(e, w, 'an endpoint object').address, at(w, 'address'));
+      return address === undefined ? [] : [address];
+    }),
+    ports: optArray(spec.ports, at(where, 'spec', 'ports')).map((p, i) => {
+      const w = at(where, 'spec', 'ports', i);
+      const o = reqObject(p, w, 'a port object');
+      return { name: optString(o.name, at(w, 'name')), number: reqPort(o.number, at(w, 'number')), protocol: optString(o.protocol, at(w, 'protocol')) };
+    }),
+    labels: meta.labels,
+    evidence: evidence(where, 'ServiceEntry', meta),
+  };
+}
+
+function peerAuthentication(item: Obj, where: At): PeerAuthentication {
+  const meta = metadata(item, where);
+  const spec = optObject(item.spec, at(where, 'spec'));
+  const selector = optObject(spec.selector, at(where, 'spec', 'selector'));
+  const mtls = optObject(spec.mtls, at(where, 'spec', 'mtls'));
+  const portLevel: Record<string, string> = {};
+  for (const [port, value] of Object.entries(optObject(spec.portLevelMtls, at(where, 'spec', 'portLevelMtls')))) {
+    const w = at(where, 'spec', 'portLevelMtls', port);
+    const mode = optString(reqObject(value, w, 'an object with mode').mode, at(w, 'mode'));
+    if (mode !== undefined) portLevel[port] = mode;
+  }
+  return {
+    name: meta.name,
+    namespace: meta.namespace,
+    selector: selector.matchLabels === undefined || selector.matchLabels === null ? undefined : stringMap(selector.matchLabels, at(where, 'spec', 'selector', 'matchLabels')),
+    mode: optString(mtls.mode, at(where, 'spec', 'mtls', 'mode')),
+    portLevel,
+    evidence: evidence(where, 'PeerAuthentication', meta),
+  };
+}
+
+function gateway(item: Obj, where: At): Gateway {
+  const meta = metadata(item, where);
+  const spec = optObject(item.spec, at(where, 'spec'));
+  const status = optObject(item.status, at(where, 'status'));
+  return {
+    name: meta.name,
+    namespace: meta.namespace,
+    className: reqString(spec.gatewayClassName, at(where, 'spec', 'gatewayClassName'), 'the gateway class name'),
+    labels: meta.labels,
+    annotations: meta.annotations,
+    listeners: optArray(spec.listeners, at(where, 'spec', 'listeners')).map((l, i) => {
+      const w = at(where, 'spec', 'listeners', i);
+      const o = reqObject(l, w, 'a listener object');
+      const routes = optObject(o.allowedRoutes, at(w, 'allowedRoutes'));
+      const namespaces = optObject(routes.namespaces, at(w, 'allowedRoutes', 'namespaces'));
+      return {
+        name: reqString(o.name, at(w, 'name'), 'the listener name'),
+        port: reqPort(o.port, at(w, 'port')),
+        protocol: reqString(o.protocol, at(w, 'protocol'), 'the listener protocol'),
+        allowedFrom: optString(namespaces.from, at(w, 'allowedRoutes', 'namespaces', 'from')),
+      };
+    }),
+    addresses: optArray(status.addresses, at(where, 'status', 'addresses')).map((a, i) => {
+      const w = at(where, 'status', 'addresses', i);
+      return reqString(reqObject(a, w, 'an address object').value, at(w, 'value'), 'an address');
+    }),
+    evidence: evidence(where, 'Gateway', meta),
+  };
 }
 
 interface Meta {

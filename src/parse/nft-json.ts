@@ -1,7 +1,7 @@
 import { chainKey, type Chain, type NfFamily, type Ruleset } from '../model/netfilter.ts';
 import type { Evidence } from '../model/evidence.ts';
 import { InputError } from '../model/evidence.ts';
-import { isArray, isObject, isString, need, parseJsonText, ptr } from './json.ts';
+import { isArray, isObject, isString, need, parseJsonText, ptr, tooDeep } from './json.ts';
 import { baseChain, isIptablesNftTable } from './nftables/chains.ts';
 import { onlyKey } from './nftables/render.ts';
 import { buildRule } from './nftables/rule.ts';
@@ -9,6 +9,12 @@ import { setElements, setKey } from './nftables/sets.ts';
 
 const FAMILIES: NfFamily[] = ['ip', 'ip6', 'inet'];
 const EXPECTED = '`nft -j list ruleset` output: {"nftables": [{"metainfo": …}, {"table": …}, …]}';
+
+/**
+ * nft nests an expression a handful of levels (a binary operation over a payload, a set of ranges);
+ * the rule decoders and the renderer recurse over expressions, so deeper input is refused up front.
+ */
+const MAX_DEPTH = 64;
 
 /**
  * Parses `nft -j list ruleset`. Tables of the ip, ip6 and inet families become chains and rules of the
@@ -19,6 +25,8 @@ const EXPECTED = '`nft -j list ruleset` output: {"nftables": [{"metainfo": …},
 export function parseNftJson(text: string, file: string): Ruleset {
   const root = need(parseJsonText(text, file, EXPECTED), isObject, file, '', EXPECTED);
   const items = need(root.nftables, isArray, file, '/nftables', EXPECTED);
+  const deep = tooDeep(items, MAX_DEPTH, '/nftables');
+  if (deep !== undefined) throw new InputError(file, { pointer: deep }, `expected nft JSON nested at most ${MAX_DEPTH} levels, found deeper nesting`, 'nft never prints expressions this deep; the file may be crafted or corrupt');
   const rs: Ruleset = { backend: 'nftables', chains: new Map(), sets: new Map(), iptablesNftTables: [] };
   const unevaluated: { what: string; evidence: Evidence }[] = [];
   const skipped = new Set<string>();

@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Evidence, Finding, Hop, Leg, PacketView, Trace } from '../model/index.ts';
+import { INTENT_FINDING_CODES } from '../model/index.ts';
 import { inert } from './inert.ts';
 
 export interface TextOptions {
@@ -20,18 +21,24 @@ export function renderText(trace: Trace, o: TextOptions): string {
     const leg = legOf.get(hop.n);
     if (leg && leg !== currentLeg) {
       currentLeg = leg;
-      out.push(c.bold(`LEG ${leg.n}  ${s(leg.from)} → ${s(leg.to)}  ${leg.protocol.toUpperCase()}  ${leg.src} → ${leg.dst}`));
+      out.push(c.bold(`LEG ${leg.n}  ${s(leg.from)} → ${s(leg.to)}  ${leg.protocol.toUpperCase()}  ${s(`${leg.src} → ${leg.dst}`)}`));
     }
     out.push(...renderHop(hop, o, c));
   }
   out.push('', verdictLine(trace, c));
+  const why = trace.findings.filter((f) => INTENT_FINDING_CODES.includes(f.code));
+  const warnings = trace.findings.filter((f) => !INTENT_FINDING_CODES.includes(f.code));
+  if (why.length) {
+    out.push('', c.bold('WHY'));
+    for (const f of why) out.push(...renderFinding(f, c));
+  }
   if (trace.alternatives.length) {
     out.push('', c.bold('ALTERNATIVES'));
     for (const alt of trace.alternatives) out.push(`  - ${s(alt.reason)} (${alt.hops.length} hops)`);
   }
-  if (trace.findings.length) {
+  if (warnings.length) {
     out.push('', c.bold('WARNINGS'));
-    for (const f of trace.findings) out.push(...renderFinding(f, c));
+    for (const f of warnings) out.push(...renderFinding(f, c));
   }
   return out.join('\n') + '\n';
 }
@@ -42,9 +49,9 @@ function header(t: Trace, c: ChalkInstance): string[] {
   const dstName = dst.service ? `service ${dst.namespace}/${dst.service} ${dst.serviceIP}:${dst.port}` : `${dst.pod ? `${dst.namespace}/${dst.pod}` : dst.ip}:${dst.port}`;
   const lines = [
     c.bold(`TRACE  ${s(`${src.namespace}/${src.pod}`)} → ${s(dstName)}`),
-    `  source       ${s(src.pod ?? src.query)}  ${src.ip ?? ''}  ${src.node ?? ''}  ${src.mode ?? ''} (${src.generation ?? 'unknown'})`,
+    `  source       ${s(`${src.pod ?? src.query}  ${src.ip ?? ''}  ${src.node ?? ''}  ${src.mode ?? ''} (${src.generation ?? 'unknown'})`)}`,
   ];
-  if (dst.pod) lines.push(`  destination  ${s(dst.pod)}  ${dst.ip ?? ''}  ${dst.node ?? ''}  ${dst.mode ?? ''} (${dst.generation ?? 'unknown'})`);
+  if (dst.pod) lines.push(`  destination  ${s(`${dst.pod}  ${dst.ip ?? ''}  ${dst.node ?? ''}  ${dst.mode ?? ''} (${dst.generation ?? 'unknown'})`)}`);
   else lines.push(`  destination  ${s(dst.ip ?? dst.query)}  (no pod of the snapshot)`);
   lines.push(`  snapshot     ${s(t.snapshot.path)}${t.snapshot.capturedAt ? `  captured ${s(t.snapshot.capturedAt)}` : ''}${t.snapshot.istio ? `  istio ${s(t.snapshot.istio)}` : ''}`);
   return lines;
@@ -75,7 +82,7 @@ function packetChange(b: PacketView, a: PacketView, wide: boolean): string {
 function evidence(e: Evidence): string {
   const at = e.line !== undefined ? `:${e.line}` : e.pointer !== undefined ? `#${e.pointer}` : '';
   if (e.missing) return `${s(e.file)} (missing)`;
-  return `${s(e.file)}${at}${e.text ? `  ${s(e.text)}` : ''}`;
+  return `${s(e.file)}${s(at)}${e.text ? `  ${s(e.text)}` : ''}`;
 }
 
 function verdictLine(t: Trace, c: ChalkInstance): string {
@@ -85,7 +92,7 @@ function verdictLine(t: Trace, c: ChalkInstance): string {
 
 function renderFinding(f: Finding, c: ChalkInstance): string[] {
   const sev = f.severity === 'error' ? c.red('✗') : f.severity === 'warning' ? c.yellow('!') : c.blue('i');
-  const lines = [`  ${sev} ${f.code}: ${s(f.message)}${f.hops.length ? ` (${f.hops.length === 1 ? 'hop' : 'hops'} ${f.hops.join(', ')})` : ''}`];
+  const lines = [`  ${sev} ${s(f.code)}: ${s(f.message)}${f.hops.length ? ` (${f.hops.length === 1 ? 'hop' : 'hops'} ${f.hops.join(', ')})` : ''}`];
   for (const e of f.evidence) lines.push(`      ${c.dim(evidence(e))}`);
   if (f.fix) lines.push(`      fix: ${s(f.fix)}`);
   return lines;

@@ -28,7 +28,7 @@ export async function readArchive(archive: string, maxBytes = DEFAULT_MAX_BYTES)
   } catch (err) {
     throw err instanceof InputError ? err : new InputError(archive, {}, `cannot read the archive: ${(err as Error).message}`, CORRUPT_HINT);
   }
-  return { files: new Map([...stripSingleFolder(entries)].map(([name, data]) => [name, () => data.toString('utf8')])), findings: [] };
+  return { files: new Map([...stripSingleFolder(entries)].map(([name, data]) => [name, Object.assign(() => data.toString('utf8'), { bytes: () => data })])), findings: [] };
 }
 
 /** Passes bytes through until more than `max` have gone by. */

@@ -28,8 +28,11 @@ async function walk(root: string, abs: string, rel: string, depth: number, sourc
     const info = await stat(target);
     if (info.isDirectory()) {
       if (depth < LAYOUT_DEPTH) await walk(root, target, entryRel, depth + 1, source);
+    } else if (info.isFile() && info.nlink > 1) {
+      // Its other names are invisible from here and may lie outside the snapshot (a planted link to a private file).
+      source.findings.push(skipped(entryRel, `is a hard link (${info.nlink} names); a snapshot's files have one`));
     } else if (info.isFile()) {
-      source.files.set(entryRel, () => readFile(target, entryRel));
+      source.files.set(entryRel, Object.assign(() => readFile(target, entryRel, 'utf8'), { bytes: () => readFile(target, entryRel) }));
     } else {
       source.findings.push(skipped(entryRel, 'is not a regular file (a device, FIFO or socket)'));
     }
@@ -60,9 +63,11 @@ function skipped(rel: string, why: string): Finding {
   };
 }
 
-function readFile(abs: string, rel: string): string {
+function readFile(abs: string, rel: string): Buffer;
+function readFile(abs: string, rel: string, encoding: 'utf8'): string;
+function readFile(abs: string, rel: string, encoding?: 'utf8'): string | Buffer {
   try {
-    return readFileSync(abs, 'utf8');
+    return readFileSync(abs, encoding);
   } catch (err) {
     throw new InputError(rel, {}, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'the snapshot directory changed or is not readable by this user');
   }

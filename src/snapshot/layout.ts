@@ -10,6 +10,13 @@ export const K8S_FILES = {
   namespaces: 'k8s/namespaces.json',
 } as const;
 
+/** Istio's own objects, optional like every file; their absence is not reported as missing Kubernetes state. */
+export const ISTIO_K8S_FILES = {
+  serviceEntries: 'k8s/serviceentries.json',
+  peerAuthentications: 'k8s/peerauthentications.json',
+  gateways: 'k8s/gateways.json',
+} as const;
+
 /** What a netns folder may hold, in the order DESIGN.md lists it. */
 export const NETNS_FILES = [
   'iptables-save.txt',

@@ -1,6 +1,6 @@
 import type { NfFamily, Ruleset } from '../model/netfilter.ts';
 import type { NetnsData } from '../model/routing.ts';
-import { parseEnvoyConfigDump } from '../parse/envoy-config-dump.ts';
+import { indexEnvoyConfigDump } from '../parse/envoy-config-dump.ts';
 import { parseIpAddr } from '../parse/ip-addr.ts';
 import { parseIpLink } from '../parse/ip-link.ts';
 import { parseIpRoute } from '../parse/ip-route.ts';
@@ -11,6 +11,7 @@ import { parseNftJson } from '../parse/nft-json.ts';
 import { parseSockets } from '../parse/sockets.ts';
 import { parseZtunnelConfigDump } from '../parse/ztunnel-config-dump.ts';
 import type { NetnsFile } from './layout.ts';
+import type { FileLoader } from './source.ts';
 import { NETNS_FILES, netnsIdOfDir } from './layout.ts';
 
 type Field = Exclude<keyof NetnsData, 'id' | 'dir' | 'missing'>;
@@ -18,24 +19,26 @@ type Field = Exclude<keyof NetnsData, 'id' | 'dir' | 'missing'>;
 /** Which files of the same folder are present: nft.json drops what iptables-save already printed. */
 type Present = (file: NetnsFile) => boolean;
 
-type Reader = { [F in Field]: { field: F; parse: (text: string, file: string, present: Present) => NonNullable<NetnsData[F]> } }[Field];
+type Reader = { [F in Field]: { field: F; parse: (load: FileLoader, file: string, present: Present) => NonNullable<NetnsData[F]> } }[Field];
 
 const READERS: Record<NetnsFile, Reader> = {
-  'iptables-save.txt': { field: 'iptables', parse: (text, file) => parseIptablesSave(text, file, 'iptables') },
-  'ip6tables-save.txt': { field: 'ip6tables', parse: (text, file) => parseIptablesSave(text, file, 'ip6tables') },
-  'nft.json': { field: 'nftables', parse: (text, file, present) => withoutIptablesNft(parseNftJson(text, file), dumpedFamilies(present)) },
-  'ipset.txt': { field: 'ipsets', parse: (text, file) => parseIpsetSave(text, file) },
-  'ip-addr.json': { field: 'addrs', parse: (text, file) => parseIpAddr(text, file) },
-  'ip-link.json': { field: 'links', parse: (text, file) => parseIpLink(text, file) },
-  'ip-rule.json': { field: 'rules', parse: (text, file) => parseIpRule(text, file) },
-  'ip-route.json': { field: 'routes', parse: (text, file) => parseIpRoute(text, file) },
-  'sockets.txt': { field: 'sockets', parse: (text, file) => parseSockets(text, file) },
-  'envoy-config-dump.json': { field: 'envoy', parse: (text, file) => parseEnvoyConfigDump(text, file) },
-  'ztunnel-config-dump.json': { field: 'ztunnel', parse: (text, file) => parseZtunnelConfigDump(text, file) },
+  // A trace walks few of a node's chains (kube-proxy writes several per Service): rules parse per chain, when walked.
+  'iptables-save.txt': { field: 'iptables', parse: (load, file) => parseIptablesSave(load(), file, 'iptables', { deferRules: true }) },
+  'ip6tables-save.txt': { field: 'ip6tables', parse: (load, file) => parseIptablesSave(load(), file, 'ip6tables', { deferRules: true }) },
+  'nft.json': { field: 'nftables', parse: (load, file, present) => withoutIptablesNft(parseNftJson(load(), file), dumpedFamilies(present)) },
+  'ipset.txt': { field: 'ipsets', parse: (load, file) => parseIpsetSave(load(), file) },
+  'ip-addr.json': { field: 'addrs', parse: (load, file) => parseIpAddr(load(), file) },
+  'ip-link.json': { field: 'links', parse: (load, file) => parseIpLink(load(), file) },
+  'ip-rule.json': { field: 'rules', parse: (load, file) => parseIpRule(load(), file) },
+  'ip-route.json': { field: 'routes', parse: (load, file) => parseIpRoute(load(), file) },
+  'sockets.txt': { field: 'sockets', parse: (load, file) => parseSockets(load(), file) },
+  // Likewise a sidecar holds every cluster of the mesh; a trace builds the few it routes to.
+  'envoy-config-dump.json': { field: 'envoy', parse: (load, file) => indexEnvoyConfigDump(load.bytes?.() ?? Buffer.from(load()), file) },
+  'ztunnel-config-dump.json': { field: 'ztunnel', parse: (load, file) => parseZtunnelConfigDump(load(), file) },
 };
 
 /** One entry per `nodes/<node>/` and `pods/<ns>/<pod>/` folder holding at least one file. */
-export function readNetns(files: Map<string, () => string>): Map<string, NetnsData> {
+export function readNetns(files: Map<string, FileLoader>): Map<string, NetnsData> {
   const dirs = new Set<string>();
   for (const name of files.keys()) {
     const dir = name.slice(0, name.lastIndexOf('/'));
@@ -53,7 +56,7 @@ export function readNetns(files: Map<string, () => string>): Map<string, NetnsDa
  * Each present file becomes a field that parses on first read and then keeps its value; a parse
  * error surfaces at that read, as an InputError naming the file.
  */
-function netnsData(id: string, dir: string, files: Map<string, () => string>): NetnsData {
+function netnsData(id: string, dir: string, files: Map<string, FileLoader>): NetnsData {
   const data: NetnsData = { id, dir, missing: [] };
   const present: Present = (name) => files.has(`${dir}/${name}`);
   for (const name of NETNS_FILES) {
@@ -68,7 +71,7 @@ function netnsData(id: string, dir: string, files: Map<string, () => string>): N
       enumerable: true,
       configurable: true,
       get() {
-        const value = parse(load(), file, present);
+        const value = parse(load, file, present);
         Object.defineProperty(data, field, { value, enumerable: true, configurable: true, writable: true });
         return value;
       },

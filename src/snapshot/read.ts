@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { InputError } from '../model/evidence.ts';
 import type { K8s } from '../model/index.ts';
 import type { Snapshot } from '../model/snapshot.ts';
-import { parseEndpointSlices, parseNamespaces, parseNodes, parsePods, parseServices } from '../parse/k8s.ts';
+import { parseEndpointSlices, parseGateways, parseNamespaces, parseNodes, parsePeerAuthentications, parsePods, parseServiceEntries, parseServices } from '../parse/k8s.ts';
 import { DEFAULT_MAX_BYTES, readArchive } from './archive.ts';
 import { readDirectory } from './directory.ts';
-import { K8S_FILES, META_FILE } from './layout.ts';
+import { ISTIO_K8S_FILES, K8S_FILES, META_FILE } from './layout.ts';
 import { parseMeta } from './meta.ts';
 import { readNetns } from './netns.ts';
 import type { SnapshotSource } from './source.ts';
@@ -69,6 +69,23 @@ function readK8s(source: SnapshotSource): { k8s: K8s.Cluster; missingK8s: string
     endpointSlices: list(K8S_FILES.endpointSlices, parseEndpointSlices),
     nodes: list(K8S_FILES.nodes, parseNodes),
     namespaces: list(K8S_FILES.namespaces, parseNamespaces),
+    ...istioObjects(source),
   };
   return { k8s, missingK8s };
+}
+
+/** Istio's objects, each left undefined when its file is absent so intent can tell "none" from "not captured". */
+function istioObjects(source: SnapshotSource): K8s.IstioObjects {
+  const optional = <T>(file: string, parse: (text: string, file: string) => T[]): T[] | undefined => {
+    const load = source.files.get(file);
+    return load ? parse(load(), file) : undefined;
+  };
+  const out: K8s.IstioObjects = {};
+  const serviceEntries = optional(ISTIO_K8S_FILES.serviceEntries, parseServiceEntries);
+  const peerAuthentications = optional(ISTIO_K8S_FILES.peerAuthentications, parsePeerAuthentications);
+  const gateways = optional(ISTIO_K8S_FILES.gateways, parseGateways);
+  if (serviceEntries) out.serviceEntries = serviceEntries;
+  if (peerAuthentications) out.peerAuthentications = peerAuthentications;
+  if (gateways) out.gateways = gateways;
+  return out;
 }

@@ -5,7 +5,13 @@ import type { Finding } from '../model/evidence.ts';
  * and decoded as UTF-8 only when asked for, whether it sits in memory (archive) or on disk (directory).
  */
 export interface SnapshotSource {
-  files: Map<string, () => string>;
+  files: Map<string, FileLoader>;
   /** Entries skipped while listing, and why. */
   findings: Finding[];
+}
+
+/** A file's text; and its bytes, for a reader that can work from them without a string of the whole file. */
+export interface FileLoader {
+  (): string;
+  bytes?: () => Uint8Array;
 }

@@ -66,7 +66,7 @@ describe('usage errors exit 2', () => {
 
   it('bad -o value: commander\'s message', async () => {
     const r = await cli(['trace', 'sleep', 'httpbin', '-o', 'xml', '--snapshot', SNAP]);
-    assertFails(r, 2, "error: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are text, wide, json, yaml.\n(run with --help for usage)\n");
+    assertFails(r, 2, "error: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are text, wide, json, yaml, mermaid, dot, html.\n(run with --help for usage)\n");
   });
 
   it('unknown option', async () => {
@@ -108,9 +108,9 @@ describe('input errors exit 3', () => {
     await rm(tmp, { recursive: true, force: true });
   });
 
-  it('missing --snapshot', async () => {
+  it('no --snapshot and no cluster to capture from', async () => {
     const r = await cli(['trace', 'sleep', 'httpbin']);
-    assertFails(r, 3, 'error: no --snapshot given: live capture from a cluster is not available in this build; trace a snapshot directory or .tar.gz with --snapshot PATH\n');
+    assertFails(r, 3, 'error: cannot capture from the cluster: read kubeconfig (no kubeconfig found): no API server: no current context and no --server\n  hint: check --kubeconfig / $KUBECONFIG and --context (kubectl config get-contexts), pass --server and --token, or trace a saved snapshot with --snapshot PATH\n');
   });
 
   it('a snapshot path that does not exist', async () => {
@@ -200,7 +200,7 @@ describe('--version, --help and the plugin name', () => {
     assert.equal(r.stderr, '');
     assert.match(r.stdout, /^Usage: istio-path \[options\] \[command\]\n/);
     assert.match(r.stdout, /^ {2}trace \[options\] <source> <destination> /m);
-    assert.match(r.stdout, /^Exit codes:\n {2}0 {2}a trace was computed \(whatever its verdict\)\n {2}2 {2}usage error .*\n {2}3 {2}the input could not be captured or read\n/m);
+    assert.match(r.stdout, /^Exit codes:\n {2}0 {2}a trace was computed \(whatever its verdict\); assert: every expectation holds\n {2}1 {2}assert: an expectation failed\n {2}2 {2}usage error .*\n {2}3 {2}the input could not be captured or read\n/m);
     assert.match(r.stdout, /^ {2}istio-path trace sleep httpbin --snapshot examples\/ambient-1\.18-sleep-to-sidecar-httpbin$/m);
   });
 

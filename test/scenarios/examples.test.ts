@@ -179,6 +179,7 @@ const SCENARIOS: Scenario[] = [
       'ztunnel pod:default/httpbin-6f4c5d8b9-8rx7p | accept HBONE connection (original destination 10.244.2.7:15008)',
       'ztunnel pod:default/httpbin-6f4c5d8b9-8rx7p | connect 10.244.2.7:80 (plaintext)',
       'kernel pod:default/httpbin-6f4c5d8b9-8rx7p | local delivery (10.244.2.7/32 dev eth0)',
+      'kernel pod:default/httpbin-6f4c5d8b9-8rx7p | ACCEPT',
       'kernel pod:default/httpbin-6f4c5d8b9-8rx7p | CONNMARK --set-xmark 0x111/0xfff',
       'app pod:default/httpbin-6f4c5d8b9-8rx7p | accept connection (original destination 10.244.2.7:80)'
     ],
@@ -220,6 +221,7 @@ const SCENARIOS: Scenario[] = [
       'ztunnel pod:default/reviews-v1-5b8c9d7f6-w2kmn | accept HBONE connection (original destination 10.244.2.8:15008)',
       'ztunnel pod:default/reviews-v1-5b8c9d7f6-w2kmn | connect 10.244.2.8:9080 (plaintext)',
       'kernel pod:default/reviews-v1-5b8c9d7f6-w2kmn | local delivery (10.244.2.8/32 dev eth0)',
+      'kernel pod:default/reviews-v1-5b8c9d7f6-w2kmn | ACCEPT',
       'kernel pod:default/reviews-v1-5b8c9d7f6-w2kmn | CONNMARK --set-xmark 0x111/0xfff',
       'app pod:default/reviews-v1-5b8c9d7f6-w2kmn | accept connection (original destination 10.244.2.8:9080)'
     ],
@@ -254,6 +256,7 @@ const SCENARIOS: Scenario[] = [
       'ztunnel pod:default/httpbin-8d6c7f5b9-t5mzr | accept HBONE connection (original destination 10.244.2.7:15008)',
       'ztunnel pod:default/httpbin-8d6c7f5b9-t5mzr | connect 10.244.2.7:80 (plaintext)',
       'kernel pod:default/httpbin-8d6c7f5b9-t5mzr | local delivery (10.244.2.7/32 dev eth0)',
+      'kernel pod:default/httpbin-8d6c7f5b9-t5mzr | ACCEPT',
       'kernel pod:default/httpbin-8d6c7f5b9-t5mzr | CONNMARK --set-xmark 0x111/0xfff',
       'kernel pod:default/httpbin-8d6c7f5b9-t5mzr | ACCEPT',
       'app pod:default/httpbin-8d6c7f5b9-t5mzr | accept connection (original destination 10.244.2.7:80)'
@@ -354,6 +357,7 @@ const SCENARIOS: Scenario[] = [
       'ztunnel pod:default/reviews-v1-6d7c8f9b5-b9tnr | accept HBONE connection (original destination 10.244.2.8:15008)',
       'ztunnel pod:default/reviews-v1-6d7c8f9b5-b9tnr | connect 10.244.2.8:9080 (plaintext)',
       'kernel pod:default/reviews-v1-6d7c8f9b5-b9tnr | local delivery (10.244.2.8/32 dev eth0)',
+      'kernel pod:default/reviews-v1-6d7c8f9b5-b9tnr | ACCEPT',
       'kernel pod:default/reviews-v1-6d7c8f9b5-b9tnr | CONNMARK --set-xmark 0x111/0xfff',
       'app pod:default/reviews-v1-6d7c8f9b5-b9tnr | accept connection (original destination 10.244.2.8:9080)'
     ],
@@ -413,6 +417,7 @@ const SCENARIOS: Scenario[] = [
       'ztunnel pod:default/httpbin-6f4c5d8b9-8rx7p | accept connection (original destination 10.244.2.7:80)',
       'ztunnel pod:default/httpbin-6f4c5d8b9-8rx7p | connect 10.244.2.7:80 (plaintext)',
       'kernel pod:default/httpbin-6f4c5d8b9-8rx7p | local delivery (10.244.2.7/32 dev eth0)',
+      'kernel pod:default/httpbin-6f4c5d8b9-8rx7p | ACCEPT',
       'kernel pod:default/httpbin-6f4c5d8b9-8rx7p | CONNMARK --set-xmark 0x111/0xfff',
       'app pod:default/httpbin-6f4c5d8b9-8rx7p | accept connection (original destination 10.244.2.7:80)'
     ],
@@ -488,7 +493,7 @@ describe('key evidence', () => {
   it('the bypassed waypoint is named with the sidecar hop that chose the pod', async () => {
     const t = await trace(SCENARIOS.find((s) => s.example === 'sidecar-to-ambient-waypoint-bypass')!);
     const f = t.findings[0];
-    assert.equal(f.message, 'service default/reviews is served by waypoint 10.96.65.117:15008, but the path does not go through it: the source sidecar chose "HBONE CONNECT 10.244.2.8:9080 via 10.244.2.8:15008" instead of the waypoint');
+    assert.equal(f.message, 'service default/reviews should go through waypoint default/waypoint (istio.io/use-waypoint on service default/reviews), but the path does not go through it: the source legacy/sleep-7c8d9b6f5-d3xqv is a sidecar, and sidecars do not send to waypoints; the source sidecar chose "HBONE CONNECT 10.244.2.8:9080 via 10.244.2.8:15008"');
     assert.deepEqual(f.hops, [6]);
   });
 });

@@ -335,3 +335,30 @@ function node(spec: ExampleSpec, n: NodeSpec): Json {
     },
   };
 }
+
+/** The waypoints' Gateways, with the status istiod writes once a Gateway has a ready pod. */
+export function gatewayList(spec: ExampleSpec): Json {
+  return list((spec.gateways ?? []).map((g) => {
+    const svc = spec.services.find((s) => s.namespace === g.namespace && s.name === g.name);
+    return {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: {
+        name: g.name,
+        namespace: g.namespace,
+        uid: uuidOf(`gateway/${g.namespace}/${g.name}`),
+        resourceVersion: '1210',
+        generation: 1,
+        creationTimestamp: CREATED_AT,
+        ...(g.waypointFor ? { labels: { 'istio.io/waypoint-for': g.waypointFor } } : {}),
+      },
+      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE', allowedRoutes: { namespaces: { from: 'Same' } } }] },
+      status: g.ready === false || !svc
+        ? { conditions: [{ type: 'Programmed', status: 'False', reason: 'Pending', message: 'Waiting for controller', lastTransitionTime: CREATED_AT }] }
+        : {
+          addresses: [{ type: 'IPAddress', value: svc.clusterIP }],
+          conditions: [{ type: 'Programmed', status: 'True', reason: 'Programmed', message: 'Resource programmed, assigned to service(s) ' + `${svc.name}.${svc.namespace}.svc.cluster.local:15008`, lastTransitionTime: CREATED_AT }],
+        },
+    };
+  }));
+}

@@ -64,7 +64,7 @@ export const workloadUidOf = (pod: PodSpec): string => `${CLUSTER_ID}//Pod/${pod
 
 /** Pods a Service selects (topology selects by the `app` label only). */
 export function backendsOf(spec: ExampleSpec, svc: ServiceSpec): PodSpec[] {
-  return spec.pods.filter((p) => p.namespace === svc.namespace && p.app === svc.selectorApp);
+  return spec.pods.filter((p) => p.namespace === svc.namespace && (p.app === svc.selectorApp || svc.extraBackends?.includes(p.name)));
 }
 
 export function servicesOf(spec: ExampleSpec, pod: PodSpec): ServiceSpec[] {
@@ -83,6 +83,9 @@ export function waypointPodNamed(spec: ExampleSpec, namespace: string, gateway: 
 
 export function waypointServiceOf(spec: ExampleSpec, svc: ServiceSpec): ServiceSpec | undefined {
   const name = svc.labels?.['istio.io/use-waypoint'];
+  // istiod binds a Service only to a waypoint whose Gateway serves service traffic.
+  const forWhat = spec.gateways?.find((g) => g.namespace === svc.namespace && g.name === name)?.waypointFor ?? 'service';
+  if (forWhat !== 'service' && forWhat !== 'all') return undefined;
   return name === undefined ? undefined : spec.services.find((s) => s.namespace === svc.namespace && s.name === name);
 }
 

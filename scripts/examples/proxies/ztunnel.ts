@@ -31,7 +31,7 @@ export function ztunnelConfigDump(spec: ExampleSpec, self: PodSpec): Json {
 }
 
 /** Pods whose traffic ztunnel carries as HBONE; everything else it reaches over plain TCP. */
-const protocolOf = (p: PodSpec): 'HBONE' | 'TCP' => (p.mode === 'ambient' ? 'HBONE' : 'TCP');
+const protocolOf = (p: PodSpec): 'HBONE' | 'TCP' => p.ztunnelProtocol ?? (p.mode === 'ambient' ? 'HBONE' : 'TCP');
 
 function workloadIdentity(p: PodSpec): Json {
   const canonical = canonicalOf(p);

@@ -2,7 +2,7 @@ import { endpoint } from '../../model/index.ts';
 import type { Evidence, Hook, NetnsData, Packet, Rule, Ruleset, Verdict } from '../../model/index.ts';
 import { evaluateHook, type HookResult, type NfContext } from '../netfilter/evaluate.ts';
 import { routeLookup, type RouteResult } from '../routing/lookup.ts';
-import { ipFamily } from '../net/cidr.ts';
+import { cidrContains, ipFamily } from '../net/cidr.ts';
 import { findListener } from '../sockets/lookup.ts';
 import type { Process, Acceptor } from './process.ts';
 import type { Recorder } from './record.ts';
@@ -48,7 +48,7 @@ export function sendFrom(w: Walk, netnsId: string, proc: Process, pkt: Packet): 
   let route = lookup(w, ns, netnsId, pkt, undefined, 'output');
   if (route.kind === 'end') return route;
   if (route.pkt.src !== pkt.src) w.rec.legSource(endpoint(route.pkt.src, route.pkt.sport));
-  pkt = route.pkt;
+  pkt = { ...route.pkt, oif: outputDevice(route.result) };
 
   const out = hook(w, ns, netnsId, 'output', pkt, { owner: proc });
   if (out.end) return out.end;
@@ -57,13 +57,13 @@ export function sendFrom(w: Walk, netnsId: string, proc: Process, pkt: Packet): 
     route = lookup(w, ns, netnsId, out.pkt, undefined, 'output', 'rerouted after OUTPUT changed the packet');
     if (route.kind === 'end') return route;
   }
-  const post = hook(w, ns, netnsId, 'postrouting', out.pkt, { owner: proc });
+  const post = hook(w, ns, netnsId, 'postrouting', { ...out.pkt, oif: outputDevice(route.result) }, { owner: proc });
   if (post.end) return post.end;
   const natDst = out.nat ? { ip: pkt.dst, port: pkt.dport } : undefined;
 
   if (route.result.kind === 'local') {
     // Loopback: the packet re-enters this netns through lo. NAT was settled at OUTPUT/POSTROUTING for this connection.
-    return deliverLocal(w, ns, netnsId, { ...post.pkt, iif: 'lo' }, natDst, { reentry: true, tproxy: out.tproxy });
+    return deliverLocal(w, ns, netnsId, { ...post.pkt, iif: 'lo', oif: undefined }, natDst, { reentry: true, tproxy: out.tproxy });
   }
   return forwardOut(w, ns, netnsId, node, post.pkt, route.result, 0);
 }
@@ -83,7 +83,7 @@ export function receive(w: Walk, netnsId: string, pkt: Packet, crossings: number
   const natDst = pre.nat ? { ip: pkt.dst, port: pkt.dport } : undefined;
   if (route.result.kind === 'local') return deliverLocal(w, ns, netnsId, pre.pkt, natDst, { reentry: false, tproxy: pre.tproxy, prerouted: true });
 
-  const fwd = hook(w, ns, netnsId, 'forward', pre.pkt, {});
+  const fwd = hook(w, ns, netnsId, 'forward', { ...pre.pkt, oif: route.result.dev }, {});
   if (fwd.end) return fwd.end;
   const post = hook(w, ns, netnsId, 'postrouting', fwd.pkt, {});
   if (post.end) return post.end;
@@ -127,8 +127,9 @@ function deliverLocal(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, natD
   return { kind: 'accepted', netns: netnsId, acceptor, pkt: current, originalDst };
 }
 
+/** The whole socket list is the evidence; it is cited from its first line, which an empty list also has. */
 function socketsEvidence(ns: NetnsData): Evidence[] {
-  return [{ file: `${ns.dir}/sockets.txt`, text: `${ns.sockets?.length ?? 0} listening sockets, none matches` }];
+  return [{ file: `${ns.dir}/sockets.txt`, line: 1, text: `${ns.sockets?.length ?? 0} listening sockets, none matches` }];
 }
 
 interface HookOutcome {
@@ -223,11 +224,39 @@ function lookup(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, iif: strin
   if (r.kind === 'local' || r.kind === 'unicast') {
     if (dir === 'output' && (!pkt.src || pkt.src === '0.0.0.0')) pkt = { ...pkt, src: sourceAddress(ns, r) ?? pkt.src };
     const action = r.kind === 'local' ? `local delivery (${r.route.dst}${r.route.dev ? ` dev ${r.route.dev}` : ''})` : `forward via ${r.gateway ?? 'direct'} dev ${r.dev}`;
+    const martian = loopbackMisuse(pkt, r, dir, iif);
+    if (martian) {
+      w.rec.hop({ component: 'kernel', netns: netnsId, node, where, action: `refused: ${martian}`, before: pkt, evidence, note: 'route_localnet is off unless set; the snapshot does not hold sysctls' });
+      // a refused first route fails connect() at once; a refused re-route after OUTPUT, or a martian on input, drops the packet
+      if (dir === 'output' && !why) return { kind: 'end', verdict: 'no-route', reason: `no route to ${pkt.dst} in ${netnsId}: ${martian}` };
+      return { kind: 'end', verdict: 'dropped', reason: `dropped in ${netnsId}: ${martian}` };
+    }
     w.rec.hop({ component: 'kernel', netns: netnsId, node, where, action, before: pkt, evidence, status: !ns.rules ? 'inferred' : undefined, note: why });
     return { kind: 'ok', result: r, pkt };
   }
-  w.rec.hop({ component: 'kernel', netns: netnsId, node, where, action: r.kind === 'no-route' ? 'no route' : r.kind, before: pkt, evidence });
-  return { kind: 'end', verdict: r.kind === 'no-route' ? 'no-route' : 'dropped', reason: `no route to ${pkt.dst} in ${netnsId}${r.kind === 'no-route' ? '' : ` (${r.kind} route)`}` };
+  w.rec.hop({ component: 'kernel', netns: netnsId, node, where, action: r.kind === 'no-route' ? 'no route' : r.kind, before: pkt, evidence, note: why });
+  const noRoute = `no route to ${pkt.dst} in ${netnsId}${r.kind === 'no-route' ? '' : ` (${r.kind} route)`}`;
+  // ip_route_me_harder failing after OUTPUT changed the packet is an NF_DROP: the sender sees silence, not an error
+  if (why) return { kind: 'end', verdict: 'dropped', reason: `dropped in ${netnsId}: re-routing after OUTPUT found ${noRoute}` };
+  return { kind: 'end', verdict: r.kind === 'no-route' ? 'no-route' : 'dropped', reason: noRoute };
+}
+
+const isLoopback = (ip: string): boolean => cidrContains('127.0.0.0/8', ip) || cidrContains('::1/128', ip);
+
+/**
+ * Loopback addresses stay on lo: the kernel refuses to route a packet with a loopback source out of
+ * another device (`__mkroute_output`: -EINVAL) and drops one arriving on another device with a
+ * loopback source or destination as martian (`ip_route_input_slow`), unless route_localnet is set.
+ */
+function loopbackMisuse(pkt: Packet, r: Extract<RouteResult, { kind: 'local' | 'unicast' }>, dir: 'input' | 'output', iif: string | undefined): string | undefined {
+  if (dir === 'output') {
+    const dev = outputDevice(r);
+    return isLoopback(pkt.src) && dev !== 'lo' ? `loopback source ${pkt.src} cannot leave through ${dev}` : undefined;
+  }
+  if (iif === 'lo' || iif === undefined) return undefined;
+  if (isLoopback(pkt.dst)) return `martian destination ${pkt.dst} arriving on ${iif}`;
+  if (isLoopback(pkt.src)) return `martian source ${pkt.src} arriving on ${iif}`;
+  return undefined;
 }
 
 /** `(ip rule 101, table 101)`: which policy rule sent the lookup to which table. */
@@ -236,6 +265,15 @@ function routingWhere(r: RouteResult): string {
   const rule = 'rule' in r ? r.rule : undefined;
   if (rule && table !== undefined) return ` (ip rule ${rule.priority}, table ${tableName(table)})`;
   return table !== undefined ? ` (table ${tableName(table)})` : '';
+}
+
+/**
+ * The device `-o`/`oifname` sees from OUTPUT on: the route's device, and `lo` for every local
+ * destination, because the kernel hands locally delivered packets to the loopback device whatever
+ * device holds the address.
+ */
+function outputDevice(r: Extract<RouteResult, { kind: 'local' | 'unicast' }>): string | undefined {
+  return r.kind === 'local' ? 'lo' : r.dev;
 }
 
 function tableName(t: number): string {

@@ -7,7 +7,8 @@ import { componentOfProcess, type Process } from './process.ts';
 import { proxyDecision } from './proxies.ts';
 import { Recorder } from './record.ts';
 import { World } from './world.ts';
-import { waypointFindings } from './intent.ts';
+import { intentFindings } from '../intent/compare.ts';
+import type { WaypointTarget } from '../intent/waypoint.ts';
 
 export type TraceTarget =
   | { kind: 'pod'; pod: K8s.Pod; port: number }
@@ -44,7 +45,12 @@ export function traceRequest(snapshot: Snapshot, req: TraceRequest): Trace {
   });
   const src = describeSource(world, req);
   const dst = describeDestination(world, req);
-  main.rec.findings.push(...waypointFindings(world, req, main.rec));
+  main.rec.findings.push(...intentFindings(world, {
+    source: req.source.pod,
+    target: waypointTarget(req.destination.target),
+    dst: destinationAddress(req.destination.target),
+    aimed: aimedPod(world, req.destination.target),
+  }, { hops: main.rec.hops, legs: main.rec.legs, verdict: main.verdict }));
   return {
     apiVersion: 'istio-path/v1',
     kind: 'Trace',
@@ -58,6 +64,14 @@ export function traceRequest(snapshot: Snapshot, req: TraceRequest): Trace {
     alternatives,
     findings: [...(snapshot.findings ?? []), ...main.rec.findings],
   };
+}
+
+function waypointTarget(t: TraceTarget): WaypointTarget {
+  return t.kind === 'service' ? { kind: 'service', service: t.service } : t.kind === 'pod' ? { kind: 'pod', pod: t.pod } : { kind: 'ip', ip: t.ip };
+}
+
+function aimedPod(world: World, t: TraceTarget): K8s.Pod | undefined {
+  return t.kind === 'pod' ? t.pod : t.kind === 'service' ? serviceBackend(world, t.service) : world.podByAddress(t.ip);
 }
 
 function destinationAddress(t: TraceTarget): { ip: string; port: number } {

@@ -9,15 +9,22 @@ const HCM = /(^|\.)HttpConnectionManager$/;
 
 export function parseListener(ctx: Ctx, v: unknown, pointer: string): Listener {
   const l = obj(ctx, v, pointer, 'a listener object');
+  return Object.assign(listenerHead(ctx, l, pointer), listenerChains(ctx, l, pointer));
+}
+
+/** The filter chains of a listener, and how one is chosen: most of a listener, and only needed once it accepts. */
+export type ListenerChains = Pick<Listener, 'filterChains' | 'defaultFilterChain' | 'filterChainMatcher'>;
+
+/** A listener's address, name, flags and listener filters: what decides whether it accepts a connection. */
+export function listenerHead(ctx: Ctx, l: Record<string, unknown>, pointer: string): Omit<Listener, keyof ListenerChains> {
   const addr = l.address === undefined ? {} : address(ctx, l.address, ptr(pointer, 'address'));
   const internal = l.internal_listener !== undefined || addr.internal !== undefined;
   const name = optStr(ctx, l, 'name', pointer) ?? (addr.socket ? `${addr.socket.ip}_${addr.socket.port}` : '');
   const filters = arr(ctx, l, 'listener_filters', pointer).map((f, i) => listenerFilter(ctx, f, ptr(pointer, 'listener_filters', i)));
-  const listener: Listener = {
+  const listener: Omit<Listener, keyof ListenerChains> = {
     name,
     useOriginalDst: optBool(ctx, l, 'use_original_dst', pointer) ?? false,
     bindToPort: optBool(ctx, l, 'bind_to_port', pointer) ?? true,
-    filterChains: arr(ctx, l, 'filter_chains', pointer).map((fc, i) => parseFilterChain(ctx, fc, ptr(pointer, 'filter_chains', i))),
     listenerFilters: filters.map((f) => f.name),
     evidence: evidence(ctx, pointer, ''),
   };
@@ -25,15 +32,20 @@ export function parseListener(ctx: Ctx, v: unknown, pointer: string): Listener {
   if (internal) listener.internal = true;
   if (filters.some((f) => f.kind === 'original_dst')) listener.originalDstFilter = true;
   if (filters.some((f) => f.kind === 'set_dst')) listener.setsDstFromTunnel = true;
-  if (l.default_filter_chain !== undefined) listener.defaultFilterChain = parseFilterChain(ctx, l.default_filter_chain, ptr(pointer, 'default_filter_chain'));
-  if (l.filter_chain_matcher !== undefined) listener.filterChainMatcher = parseChainMatcher(ctx, l.filter_chain_matcher, ptr(pointer, 'filter_chain_matcher'));
   const dir = optStr(ctx, l, 'traffic_direction', pointer);
   if (dir) listener.trafficDirection = dir;
   listener.evidence.text = listenerText(listener);
   return listener;
 }
 
-function listenerText(l: Listener): string {
+export function listenerChains(ctx: Ctx, l: Record<string, unknown>, pointer: string): ListenerChains {
+  const chains: ListenerChains = { filterChains: arr(ctx, l, 'filter_chains', pointer).map((fc, i) => parseFilterChain(ctx, fc, ptr(pointer, 'filter_chains', i))) };
+  if (l.default_filter_chain !== undefined) chains.defaultFilterChain = parseFilterChain(ctx, l.default_filter_chain, ptr(pointer, 'default_filter_chain'));
+  if (l.filter_chain_matcher !== undefined) chains.filterChainMatcher = parseChainMatcher(ctx, l.filter_chain_matcher, ptr(pointer, 'filter_chain_matcher'));
+  return chains;
+}
+
+function listenerText(l: Pick<Listener, 'name' | 'address' | 'useOriginalDst' | 'bindToPort'>): string {
   const where = l.address ? hostPort(l.address) : 'internal';
   const flags = [l.useOriginalDst ? 'use_original_dst' : '', l.bindToPort ? '' : 'bind_to_port=false'].filter(Boolean);
   return `listener ${l.name} ${where}${flags.length ? ' ' + flags.join(' ') : ''}`;

@@ -39,7 +39,8 @@ export function parseChainMatcher(ctx: Ctx, v: unknown, pointer: string): ChainM
 
 function parseInput(ctx: Ctx, input: Record<string, unknown>, pointer: string): MatcherInput | { other: string } {
   const { type } = typedConfig(ctx, input, pointer);
-  const known = INPUTS[type.replace(/^.*\./, '')];
+  const name = type.replace(/^.*\./, '');
+  const known = Object.hasOwn(INPUTS, name) ? INPUTS[name] : undefined;
   if (known) return known;
   unsupported(ctx, pointer, `filter_chain_matcher input ${type || '(untyped)'} is not evaluated`);
   return { other: type };

@@ -18,7 +18,7 @@ export function unsupported(ctx: Ctx, pointer: string, message: string): void {
   ctx.findings.push({ code: 'unsupported', severity: 'warning', message, hops: [], evidence: [{ file: ctx.file, pointer }] });
 }
 
-function wrong(ctx: Ctx, pointer: string, expected: string, value: unknown): never {
+export function wrong(ctx: Ctx, pointer: string, expected: string, value: unknown): never {
   throw new InputError(ctx.file, { pointer }, `expected ${expected}, found ${describe(value)}`, 'the file should be the JSON of Envoy admin GET /config_dump?include_eds');
 }
 
@@ -27,7 +27,9 @@ export function obj(ctx: Ctx, v: unknown, pointer: string, what = 'an object'): 
 }
 
 export function optObj(ctx: Ctx, o: Record<string, unknown>, key: string, pointer: string): Record<string, unknown> | undefined {
-  return o[key] === undefined ? undefined : obj(ctx, o[key], ptr(pointer, key));
+  const v = o[key];
+  if (v === undefined || isObject(v)) return v;
+  return wrong(ctx, ptr(pointer, key), 'an object', v);
 }
 
 export function arr(ctx: Ctx, o: Record<string, unknown>, key: string, pointer: string): unknown[] {

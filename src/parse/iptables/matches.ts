@@ -20,7 +20,7 @@ export function coreMatch(opt: Opt, ctx: LineCtx, family: 4 | 6): Match {
       return { ...negate, kind: opt.name === '-i' ? 'iif' : 'oif', names: [arg] };
     case '-p': {
       const p = arg.toLowerCase();
-      return { ...negate, kind: 'proto', protos: [PROTO_NUMBERS[p] ?? PROTO_ALIASES[p] ?? p] };
+      return { ...negate, kind: 'proto', protos: [own(PROTO_NUMBERS, p) ?? own(PROTO_ALIASES, p) ?? p] };
     }
     default:
       return { kind: 'unsupported', text: optText(opt) };
@@ -88,6 +88,11 @@ function setDirs(text: string, ctx: LineCtx): ('src' | 'dst')[] {
   return text.split(',').map((d) => (d === 'src' || d === 'dst' ? d : ctx.fail(`expected src or dst in --match-set flags, found "${d}"`)));
 }
 
+/** A table entry by name; names such as `constructor` are arguments, not inherited members. */
+export function own<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 function neg(opt: Opt): { negate?: boolean } {
   return opt.negate ? { negate: true } : {};
 }
@@ -113,11 +118,11 @@ export function moduleMatches(module: string, opts: Opt[], ctx: LineCtx): Match[
     case 'physdev':
       return [physdev(opts)];
   }
-  const handlers = SIMPLE[module];
+  const handlers = own(SIMPLE, module);
   if (!handlers) return [unsupported(module, opts)];
   const out: Match[] = [];
   for (const opt of opts) {
-    const h = handlers[opt.name];
+    const h = own(handlers, opt.name);
     out.push(h?.(opt, ctx) ?? unsupported(module, [opt]));
   }
   return out;

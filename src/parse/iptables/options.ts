@@ -36,16 +36,20 @@ const ONE_ARG = new Set(['--comment', '--log-prefix', '--nflog-prefix', '--log-l
 /** Options that belong to the protocol's implicit match when written before any `-m`. */
 const IMPLICIT_PROTO = new Set(['--dport', '--sport', '--destination-port', '--source-port', '--tcp-flags', '--syn', '--tcp-option', '--icmp-type', '--icmpv6-type']);
 
+/** `!`, or `-` followed by `-` or a letter (a negative number such as `-1` is an argument). */
 function isOptionToken(t: string): boolean {
-  return t === '!' || /^-[-a-zA-Z]/.test(t);
+  if (t.charCodeAt(0) !== 45) return t === '!';
+  const c = t.charCodeAt(1);
+  const lower = c | 0x20;
+  return c === 0x2d || (lower >= 0x61 && lower <= 0x7a);
 }
 
-/** Groups the arguments after `-A CHAIN` into parts. Linear: each token is visited once. */
-export function splitParts(tokens: string[], ctx: LineCtx): Part[] {
+/** Groups the arguments from `tokens[start]` (after `-A CHAIN`) into parts. Linear: each token is visited once. */
+export function splitParts(tokens: string[], start: number, ctx: LineCtx): Part[] {
   const parts: Part[] = [];
   let open: { opts: Opt[] } | undefined;
   let proto: string | undefined;
-  let i = 0;
+  let i = start;
   while (i < tokens.length) {
     let negate = false;
     if (tokens[i] === '!') {
@@ -56,7 +60,7 @@ export function splitParts(tokens: string[], ctx: LineCtx): Part[] {
     if (raw === undefined) ctx.fail('expected an option after "!"');
     if (!isOptionToken(raw) || raw === '!') ctx.fail(`expected an option, found "${raw}"`, 'arguments must follow an option such as -s, -m or -j');
     i++;
-    const name = CORE_ALIASES[raw] ?? raw;
+    const name = Object.hasOwn(CORE_ALIASES, raw) ? CORE_ALIASES[raw] : raw;
     if (name === '-m' || name === '-j' || name === '-g') {
       const arg = tokens[i++];
       if (arg === undefined) ctx.fail(`expected a name after ${raw}`);

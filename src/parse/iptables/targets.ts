@@ -1,5 +1,6 @@
 import type { Action, Masked, PortRange } from '../../model/netfilter.ts';
 import type { Opt } from './options.ts';
+import { own } from './matches.ts';
 import { optText } from './options.ts';
 import type { LineCtx } from './values.ts';
 import { address, masked, portRange, quoteArg, u32 } from './values.ts';
@@ -46,7 +47,7 @@ const BUILDERS: Record<string, { known: string[]; build: Builder }> = {
 
 /** The action of `-j NAME …` when NAME is not a chain of the table. */
 export function targetAction(name: string, opts: Opt[], ctx: LineCtx, family: 4 | 6): Action {
-  const spec = BUILDERS[name];
+  const spec = own(BUILDERS, name);
   const byName = new Map(opts.map((o) => [o.name, o]));
   const wellFormed = spec && byName.size === opts.length && opts.every((o) => !o.negate && spec.known.includes(o.name));
   const action = wellFormed ? spec.build(byName, ctx, family) : undefined;

@@ -59,9 +59,34 @@ export function idRange(text: string, ctx: LineCtx, what: string): PortRange {
 }
 
 export function cidr(text: string, ctx: LineCtx, family: 4 | 6): string {
+  // kube-proxy writes an address per Service; most are plain IPv4, checked here without parseCidr's BigInts.
+  if (family === 4 && isIpv4Cidr(text)) return text;
   const c = parseCidr(text);
   if (!c || c.family !== family) ctx.fail(`expected an IPv${family} address or CIDR, found "${text}"`, family === 4 ? 'IPv6 rules belong in ip6tables-save.txt' : 'IPv4 rules belong in iptables-save.txt');
   return text;
+}
+
+/** `a.b.c.d` or `a.b.c.d/n` exactly as parseCidr reads IPv4: 1-3 digits per part up to 255, a prefix up to 32. */
+function isIpv4Cidr(text: string): boolean {
+  let part = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : -1;
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return false;
+      value = value * 10 + (c - 48);
+      continue;
+    }
+    if (digits === 0 || value > (part === 4 ? 32 : 255)) return false;
+    if (c === 46 /* . */ && part < 3) part++;
+    else if (c === 47 /* / */ && part === 3) part = 4;
+    else if (c === -1 && part >= 3) return true;
+    else return false;
+    digits = 0;
+    value = 0;
+  }
+  return false;
 }
 
 export function address(text: string, ctx: LineCtx, family: 4 | 6): string {

@@ -87,7 +87,7 @@ describe('example snapshots: kernel-made files', { skip }, () => {
           }
           if (pod.mode === 'waypoint') assert.match(sockets, /0\.0\.0\.0:15008 .*\("envoy"/);
           if (pod.mode === 'ztunnel') assert.match(sockets, /\*:15021 .*\("ztunnel"/);
-          if (pod.mode === 'ambient' && spec.ambient !== 'node') assert.match(sockets, /\*:15008 .*\("ztunnel"/);
+          if (pod.mode === 'ambient' && spec.ambient !== 'node' && pod.ztunnelSockets !== false) assert.match(sockets, /\*:15008 .*\("ztunnel"/);
           for (const port of pod.mode === 'ztunnel' || pod.mode === 'waypoint' ? [] : pod.appPorts) {
             assert.match(sockets, new RegExp(`0\\.0\\.0\\.0:${port} .*\\("${pod.app}",.*uid:${pod.uid}`), `${pod.name}:${port}`);
           }
@@ -138,7 +138,7 @@ function nodeAmbientChecks(spec: ExampleSpec): void {
       const routes = json<Route[]>(dir, 'ip-route.json');
       assert.ok(routes.some((r) => r.table === '101' && r.dst === 'default' && r.gateway === '192.168.127.2' && r.dev === 'istioout'));
       assert.ok(routes.some((r) => r.table === '102' && r.dst === 'default' && r.gateway === zt.ip));
-      const ambient = spec.pods.filter((p) => p.node === node.name && p.mode === 'ambient');
+      const ambient = spec.pods.filter((p) => p.node === node.name && (p.mode === 'ambient' || p.alsoAmbient));
       const sets = read(dir, 'ipset.txt');
       for (const pod of ambient) {
         assert.ok(routes.some((r) => r.table === '100' && r.dst === pod.ip && r.gateway === '192.168.126.2' && r.dev === 'istioin'), pod.name);
@@ -179,7 +179,7 @@ function inpodChecks(spec: ExampleSpec): void {
   const redirect = spec.ambient === 'inpod-redirect';
   const set = redirect ? 'istio-inpod-probes-v4' : 'istio-inpod-probes';
   it(`in-pod ${redirect ? 'REDIRECT' : 'TPROXY'} rules, ip rule 32764 and table 100 in every ambient pod`, () => {
-    for (const pod of spec.pods.filter((p) => p.mode === 'ambient')) {
+    for (const pod of spec.pods.filter((p) => p.mode === 'ambient' && p.inpodRules !== false)) {
       const dir = podDir(spec, pod);
       const lines = saveLines(dir);
       if (redirect) {

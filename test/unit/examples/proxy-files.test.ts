@@ -76,7 +76,7 @@ describe('example proxy files', () => {
           for (const p of spec.pods) {
             const w = workloads.find((x) => ipsOf(x).includes(p.ip));
             assert.ok(w, `${z.name}: no workload for ${p.name}`);
-            assert.equal(w.protocol, p.mode === 'ambient' ? 'HBONE' : 'TCP', `${z.name}: ${p.name}`);
+            assert.equal(w.protocol, p.ztunnelProtocol ?? (p.mode === 'ambient' ? 'HBONE' : 'TCP'), `${z.name}: ${p.name}`);
           }
         }
       });

@@ -73,7 +73,7 @@ describe('readSnapshot: valid snapshots', () => {
   it('parses a netns file only when its field is read, naming the file on error', async () => {
     const snapshot = await readSnapshot(await written(dir, 'lazy', snapshotFiles({ 'pods/default/sleep-1/ip-route.json': '[{"dst": ' })));
     const pod = snapshot.netns.get('pod:default/sleep-1')!;
-    assert.throws(() => pod.routes, { name: 'InputError', message: /^pods\/default\/sleep-1\/ip-route\.json: invalid JSON/ });
+    assert.throws(() => pod.routes, { name: 'InputError', message: /^pods\/default\/sleep-1\/ip-route\.json:1: invalid JSON/ });
     assert.equal(snapshot.netns.get('node:node-a')!.addrs!.length, 1);
   });
 
