@@ -25,7 +25,7 @@ export function traceCommand(program: Command, io: Io): void {
     .description('trace the path of one connection from <source> to <destination>')
     .argument('<source>', 'pod name, deploy/NAME (sts/, ds/), app name, NAME.NAMESPACE or NAMESPACE/NAME')
     .argument('<destination>', 'a Service (preferred), a pod or workload like the source, or an IP; NAME:PORT for the port')
-    .option('--snapshot <path>', 'snapshot directory or .tar.gz to trace (see DESIGN.md for the layout)')
+    .option('--snapshot <path>', 'snapshot directory or .tar.gz to trace (layout: README, Snapshots)')
     .option('-n, --namespace <namespace>', 'namespace of names without one', 'default')
     .option('--port <port>', 'destination port (number or name)')
     .option('--max-snapshot-bytes <bytes>', 'refuse a .tar.gz snapshot that decompresses to more (e.g. 512MiB; default 2GiB)', byteCount)

@@ -10,7 +10,7 @@ export function parseJsonText(text: string, file: string, expected: string): unk
     // V8 gives no position for an unexpected token or end of input; the scan finds it.
     const offset = pos ? Number(pos[1]) : jsonErrorOffset(text);
     const line = offset >= 0 ? lineOfOffset(text, offset) : undefined;
-    throw new InputError(file, { line }, `invalid JSON (${engineReason(message)}); expected ${expected}`, 'the file may be truncated or not the output of the command named in DESIGN.md');
+    throw new InputError(file, { line }, `invalid JSON (${engineReason(message)}); expected ${expected}`, 'the file may be truncated or not the output of the command named in the README (Snapshots)');
   }
 }
 

@@ -160,7 +160,7 @@ describe('input errors exit 3', () => {
       engine = (e as Error).message;
     }
     const r = await cli(['trace', 'sleep', 'httpbin', '--snapshot', dir]);
-    assertFails(r, 3, `error: cannot read the snapshot: ${SLEEP}/ip-route.json:1: invalid JSON (${engine}); expected the output of \`ip -j route show table all\` (hint: the file may be truncated or not the output of the command named in DESIGN.md)\n`);
+    assertFails(r, 3, `error: cannot read the snapshot: ${SLEEP}/ip-route.json:1: invalid JSON (${engine}); expected the output of \`ip -j route show table all\` (hint: the file may be truncated or not the output of the command named in the README (Snapshots))\n`);
   });
 
   it('a truncated k8s list: the message names the file and the line', async () => {
@@ -177,7 +177,7 @@ describe('input errors exit 3', () => {
       engine = (e as Error).message;
     }
     const r = await cli(['trace', 'sleep', 'httpbin', '--snapshot', dir]);
-    assertFails(r, 3, `error: cannot read the snapshot: k8s/pods.json:${cut.split('\n').length}: invalid JSON (${engine}); expected a Kubernetes PodList (hint: the file may be truncated or not the output of the command named in DESIGN.md)\n`);
+    assertFails(r, 3, `error: cannot read the snapshot: k8s/pods.json:${cut.split('\n').length}: invalid JSON (${engine}); expected a Kubernetes PodList (hint: the file may be truncated or not the output of the command named in the README (Snapshots))\n`);
   });
 
   it('a file that is not a gzip archive', async () => {

@@ -206,7 +206,7 @@ function valueAt(text: Uint8Array, node: JsonNode, file: string): unknown {
     return JSON.parse(utf8(text, node.start, node.end));
   } catch (err) {
     parseJsonText(utf8(text, 0, text.length), file, DUMP_EXPECTED);
-    throw new InputError(file, {}, `cannot parse the JSON at bytes ${node.start}-${node.end} (${(err as Error).message})`, 'the file may be truncated or not the output of the command named in DESIGN.md');
+    throw new InputError(file, {}, `cannot parse the JSON at bytes ${node.start}-${node.end} (${(err as Error).message})`, 'the file may be truncated or not the output of the command named in the README (Snapshots)');
   }
 }
 

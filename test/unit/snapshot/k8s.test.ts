@@ -179,7 +179,7 @@ describe('parseNodes and parseNamespaces', () => {
 
 describe('malformed Kubernetes lists', () => {
   const cases: { name: string; parse: (text: string, file: string) => unknown; text: string; message: string }[] = [
-    { name: 'not JSON', parse: parsePods, text: '{"items": [', message: 'k8s/x.json:1: invalid JSON (Unexpected end of JSON input); expected a Kubernetes PodList (hint: the file may be truncated or not the output of the command named in DESIGN.md)' },
+    { name: 'not JSON', parse: parsePods, text: '{"items": [', message: 'k8s/x.json:1: invalid JSON (Unexpected end of JSON input); expected a Kubernetes PodList (hint: the file may be truncated or not the output of the command named in the README (Snapshots))' },
     { name: 'not an object', parse: parsePods, text: '[]', message: 'k8s/x.json#: expected a Kubernetes List object, found an array (hint: k8s files hold the output of `kubectl get pods -A -o json`)' },
     { name: 'wrong list kind', parse: parsePods, text: list('ServiceList', []), message: 'k8s/x.json#/kind: expected kind List or PodList, found string "ServiceList" (hint: k8s files hold the output of `kubectl get pods -A -o json`)' },
     { name: 'item of another kind', parse: parseServices, text: list('List', [{ kind: 'Pod', metadata: { name: 'a' } }]), message: 'k8s/x.json#/items/0/kind: expected kind Service, found string "Pod" (hint: k8s files hold the output of `kubectl get services -A -o json`)' },
