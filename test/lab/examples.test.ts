@@ -8,9 +8,7 @@ import { describe } from './judge.ts';
 const unavailable = labUnavailable();
 
 /** Examples on which engine and kernel still disagree, with why; their tests are marked todo until the engine is fixed. */
-const OPEN: Record<string, string> = {
-  'finding-mixed-backends': 'iptables-nft and nftables nat chains share priority -100; the kernel runs the later-registered chain first (nf_hook_entries_grow), which a snapshot does not show, while the engine always runs iptables first; when the nft chain came later the engine names the wrong REDIRECT rule (same port, so the accepting socket agrees)',
-};
+const OPEN: Record<string, string> = {};
 
 for (const spec of EXAMPLES) {
   test(`lab replay of examples/${spec.name}: every leg accepted where and as the engine predicts`, { skip: unavailable, todo: OPEN[spec.name] }, async (t) => {

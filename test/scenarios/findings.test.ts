@@ -95,6 +95,15 @@ const ROWS: Row[] = [
     example: 'finding-mixed-backends', source: 'sleep', destination: 'httpbin', verdict: 'delivered',
     findings: [
       {
+        code: 'ambiguous-order', severity: 'warning', hops: [3],
+        message: 'ip nat OUTPUT and inet istio-proxy-nat output share output priority -100 in pod:default/sleep-8f6d7c9b5-q7wlr: the kernel runs the one registered last first, which the snapshot does not show; this trace runs ip nat OUTPUT first',
+        evidence: [
+          'pods/default/sleep-8f6d7c9b5-q7wlr/iptables-save.txt:5 :OUTPUT ACCEPT [0:0]',
+          'pods/default/sleep-8f6d7c9b5-q7wlr/nft.json#/nftables/3 chain inet istio-proxy-nat output { type nat hook output priority -100; policy accept; }',
+        ],
+        fix: 'let only one of these chains act on this traffic, or give them different priorities so that their order is fixed',
+      },
+      {
         code: 'mixed-backends', severity: 'warning', hops: [3],
         message: 'pod:default/sleep-8f6d7c9b5-q7wlr holds Istio rules in both iptables and nftables; decided here: hop 3 by iptables (REDIRECT to port 15001), nftables decided no hop',
         evidence: [
@@ -174,7 +183,7 @@ describe('findings: one example per code', () => {
   }
 
   it('every intent code has its example', () => {
-    assert.deepEqual([...new Set(ROWS.flatMap((r) => r.findings.map((f) => f.code)))].sort(), [...INTENT_FINDING_CODES].sort());
+    assert.deepEqual([...new Set(ROWS.flatMap((r) => r.findings.map((f) => f.code)).filter((c) => INTENT_FINDING_CODES.includes(c)))].sort(), [...INTENT_FINDING_CODES].sort());
   });
 });
 

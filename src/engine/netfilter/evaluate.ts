@@ -38,6 +38,26 @@ export interface HookResult {
   decisions: Rule[];
   /** A jump loop, or chains nested deeper than the kernel allows: evaluation stopped. */
   loop?: { chains: string[] };
+  /** A `notrack` ran: later nat chains of the hook never see the packet. */
+  untracked?: true;
+  /**
+   * Base chains sharing this hook and priority, one of which changed or decided the packet. The kernel
+   * runs them in reverse registration order (`nf_hook_entries_grow` puts a new hook before equal
+   * priorities), which no dump shows; `steps` are the indices into `steps` that the order could change.
+   */
+  ties?: { chains: Chain[]; steps: number[] }[];
+}
+
+export interface HookOptions {
+  /** NAT was decided by an earlier packet or hook: nat chains are skipped. */
+  skipNat?: boolean;
+  /**
+   * Only the base chains at positions [from, to) of `baseChains` order. The kernel acts between some
+   * base chains of a hook (OUTPUT re-routes after the route and nat chains), so a caller can stop there.
+   */
+  window?: [number, number];
+  /** The result of the window before this one: the connection state it left (NAT, notrack, TPROXY) carries over. */
+  resume?: HookResult;
 }
 
 /** Deeper jump nesting than this is treated as a loop (the kernel refuses loops when rules are loaded). */
@@ -77,19 +97,53 @@ type ChainEnd =
  * one of them has mapped the connection; they see only a connection's first packet (`skipNat` when
  * the caller knows NAT was already decided) and never an untracked one.
  */
-export function evaluateHook(rulesets: Ruleset[], hook: Hook, pkt: Packet, ctx: NfContext, opts: { skipNat?: boolean } = {}): HookResult {
+export function evaluateHook(rulesets: Ruleset[], hook: Hook, pkt: Packet, ctx: NfContext, opts: HookOptions = {}): HookResult {
   const family = ipFamily(pkt.dst) ?? 4;
-  const w: Walk = { hook, ctx, family, pkt, steps: [], unsupported: [], decisions: [], notrack: false, evaluations: 0 };
+  const r = opts.resume;
+  const w: Walk = {
+    hook, ctx, family, pkt, steps: [], unsupported: [], decisions: [], notrack: r?.untracked ?? false, evaluations: 0,
+    ...(r?.nat ? { nat: r.nat } : {}), ...(r?.tproxy ? { tproxy: r.tproxy } : {}),
+  };
   let policy: Chain | undefined;
-  for (const base of baseChains(rulesets, hook, family)) {
+  const bases = baseChains(rulesets, hook, family);
+  const window = opts.window ? bases.slice(...opts.window) : bases;
+  const ran = new Map<Base, number[]>();
+  const done = (verdict: HookResult['verdict'], loop?: string[]): HookResult => ({ ...result(w, verdict, policy, loop), ...ties(window, ran, w.steps) });
+  for (const base of window) {
     if (base.chain.base!.type === 'nat' && (opts.skipNat || w.notrack || w.nat)) continue;
+    const first = w.steps.length;
     const end = runBase(base, w);
-    if (end.kind === 'loop') return result(w, 'drop', undefined, end.chains);
+    ran.set(base, w.steps.map((_, i) => i).slice(first));
+    if (end.kind === 'loop') return done('drop', end.chains);
     policy = end.byPolicy ? base.chain : undefined;
-    if (end.kind !== 'accept') return result(w, end.kind, policy);
+    if (end.kind !== 'accept') return done(end.kind);
   }
-  return result(w, 'accept', policy);
+  return done('accept');
 }
+
+/** Steps that only steer evaluation or count: running them earlier or later changes nothing. */
+const INERT = new Set<Action['kind']>(['jump', 'goto', 'return', 'counter', 'log', 'trace']);
+
+/**
+ * Equal-priority base chains whose order matters here: one of them acted on the packet, and another
+ * has rules or a dropping policy that it would have met first in the other order.
+ */
+function ties(window: Base[], ran: Map<Base, number[]>, steps: NfStep[]): Pick<HookResult, 'ties'> {
+  const out: NonNullable<HookResult['ties']> = [];
+  for (let i = 0; i < window.length;) {
+    let j = i + 1;
+    while (j < window.length && sameOrder(window[i], window[j])) j++;
+    const group = window.slice(i, j);
+    i = j;
+    if (group.length < 2) continue;
+    const acted = group.flatMap((b) => ran.get(b) ?? []).filter((k) => { const a = steps[k].action; return a !== undefined && !INERT.has(a.kind); });
+    const live = group.filter((b) => b.chain.rules.length > 0 || b.chain.base!.policy !== 'accept');
+    if (acted.length > 0 && live.length > 1) out.push({ chains: live.map((b) => b.chain), steps: acted });
+  }
+  return out.length > 0 ? { ties: out } : {};
+}
+
+const sameOrder = (x: Base, y: Base): boolean => x.order[0] === y.order[0] && x.order[1] === y.order[1];
 
 function result(w: Walk, verdict: HookResult['verdict'], policy: Chain | undefined, loop?: string[]): HookResult {
   return {
@@ -102,6 +156,7 @@ function result(w: Walk, verdict: HookResult['verdict'], policy: Chain | undefin
     unsupported: w.unsupported,
     decisions: w.decisions,
     ...(loop ? { loop: { chains: loop } } : {}),
+    ...(w.notrack ? { untracked: true as const } : {}),
   };
 }
 

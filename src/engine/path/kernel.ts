@@ -1,6 +1,6 @@
 import { endpoint } from '../../model/index.ts';
 import type { Evidence, Hook, NetnsData, Packet, Rule, Ruleset, Verdict } from '../../model/index.ts';
-import { evaluateHook, type HookResult, type NfContext } from '../netfilter/evaluate.ts';
+import { baseChains, evaluateHook, type HookOptions, type HookResult, type NfContext } from '../netfilter/evaluate.ts';
 import { routeLookup, type RouteResult } from '../routing/lookup.ts';
 import { cidrContains, ipFamily } from '../net/cidr.ts';
 import { findListener } from '../sockets/lookup.ts';
@@ -45,27 +45,85 @@ export function sendFrom(w: Walk, netnsId: string, proc: Process, pkt: Packet): 
   if (!ns) return { kind: 'end', verdict: 'unknown', reason: `the snapshot has no network namespace ${netnsId}` };
   noteMissingRules(w, ns, netnsId, pkt);
 
-  let route = lookup(w, ns, netnsId, pkt, undefined, 'output');
+  const route = lookup(w, ns, netnsId, pkt, undefined, 'output');
   if (route.kind === 'end') return route;
   if (route.pkt.src !== pkt.src) w.rec.legSource(endpoint(route.pkt.src, route.pkt.sport));
   pkt = { ...route.pkt, oif: outputDevice(route.result) };
 
-  const out = hook(w, ns, netnsId, 'output', pkt, { owner: proc });
-  if (out.end) return out.end;
-  if (out.pkt.mark !== pkt.mark || out.pkt.dst !== pkt.dst || out.pkt.dport !== pkt.dport) {
-    // ip_route_me_harder: a mangle mark or a nat rewrite in OUTPUT sends the packet through routing again.
-    route = lookup(w, ns, netnsId, out.pkt, undefined, 'output', 'rerouted after OUTPUT changed the packet');
-    if (route.kind === 'end') return route;
-  }
-  const post = hook(w, ns, netnsId, 'postrouting', { ...out.pkt, oif: outputDevice(route.result) }, { owner: proc });
+  const output = outputHook(w, ns, netnsId, proc, pkt, route.result);
+  if ('kind' in output) return output;
+  const { out } = output;
+  const post = hook(w, ns, netnsId, 'postrouting', { ...out.pkt, oif: outputDevice(output.route) }, { owner: proc });
   if (post.end) return post.end;
   const natDst = out.nat ? { ip: pkt.dst, port: pkt.dport } : undefined;
 
-  if (route.result.kind === 'local') {
+  if (output.route.kind === 'local') {
     // Loopback: the packet re-enters this netns through lo. NAT was settled at OUTPUT/POSTROUTING for this connection.
     return deliverLocal(w, ns, netnsId, { ...post.pkt, iif: 'lo', oif: undefined }, natDst, { reentry: true, tproxy: out.tproxy });
   }
-  return forwardOut(w, ns, netnsId, node, post.pkt, route.result, 0);
+  return forwardOut(w, ns, netnsId, node, post.pkt, output.route, 0);
+}
+
+/** Where OUTPUT stops to re-route: after base chains [start, end) of `baseChains` order, if `changed`. */
+interface RerouteStop {
+  start: number;
+  end: number;
+  why: string;
+  changed: (before: Packet, after: Packet) => boolean;
+}
+
+/**
+ * The kernel re-routes inside OUTPUT, not after it: a route chain (iptables' mangle OUTPUT is one)
+ * that changed the mark or an address re-routes as it returns (`ipt_mangle_out`,
+ * `nf_route_table_hook4`), and the nat core re-routes once NAT has changed the destination address,
+ * not for a port alone (`nf_nat_ipv4_local_fn`). A re-route that fails drops the packet before the
+ * later chains (filter OUTPUT) see it; one that succeeds decides POSTROUTING and where the packet goes,
+ * while the later OUTPUT chains keep matching `-o` against the device the hook began with.
+ */
+function rerouteStops(bases: ReturnType<typeof baseChains>): RerouteStop[] {
+  const stops: RerouteStop[] = [];
+  bases.forEach((b, i) => {
+    if (b.chain.base!.type !== 'route') return;
+    stops.push({
+      start: i, end: i + 1, why: `rerouted after ${b.chain.table}/${b.chain.name} changed the packet`,
+      changed: (x, y) => x.mark !== y.mark || x.src !== y.src || x.dst !== y.dst,
+    });
+  });
+  const nat = bases.flatMap((b, i) => (b.chain.base!.type === 'nat' ? [i] : []));
+  if (nat.length > 0) {
+    stops.push({ start: nat[0], end: nat.at(-1)! + 1, why: 'rerouted after nat OUTPUT changed the destination', changed: (x, y) => x.dst !== y.dst });
+  }
+  return stops.sort((x, y) => x.start - y.start);
+}
+
+function outputHook(w: Walk, ns: NetnsData, netnsId: string, proc: Process, pkt: Packet, routed: Routed): { out: HookOutcome; route: Routed } | KernelEnd {
+  const bases = baseChains(rulesetsFor(ns, pkt), 'output', ipFamily(pkt.dst) ?? 4);
+  let out: HookOutcome = { pkt };
+  let route = routed;
+  let from = 0;
+  const run = (to: number): KernelEnd | undefined => {
+    if (to <= from) return undefined;
+    out = hook(w, ns, netnsId, 'output', out.pkt, { owner: proc, window: [from, to], resume: out.res });
+    from = to;
+    return out.end;
+  };
+  for (const stop of rerouteStops(bases)) {
+    if (stop.start < from) continue;
+    const ended = run(stop.start);
+    if (ended) return ended;
+    const before = out.pkt;
+    const stopped = run(stop.end);
+    if (stopped) return stopped;
+    if (!stop.changed(before, out.pkt)) continue;
+    const again = lookup(w, ns, netnsId, out.pkt, undefined, 'output', stop.why);
+    if (again.kind === 'end') return again;
+    // the hook's output device was fixed when OUTPUT began (`__ip_local_out` passes the first route's
+    // device as `state->out`): later OUTPUT chains still see it; POSTROUTING sees the new one
+    route = again.result;
+  }
+  const ended = run(bases.length);
+  if (ended) return ended;
+  return { out, route };
 }
 
 /** A packet arrives on `iif` in `netnsId` (from a veth peer, a tunnel or the node's uplink). */
@@ -137,6 +195,8 @@ interface HookOutcome {
   end?: KernelEnd;
   tproxy?: HookResult['tproxy'];
   nat?: HookResult['nat'];
+  /** The evaluation itself, for a later window of the same hook to resume from. */
+  res?: HookResult;
 }
 
 function rulesetsFor(ns: NetnsData, pkt: Packet): Ruleset[] {
@@ -161,18 +221,31 @@ function nfContext(w: Walk, ns: NetnsData, owner?: Process): NfContext {
 }
 
 /** Runs one netfilter hook and records a hop for every rule that did something to the packet. */
-function hook(w: Walk, ns: NetnsData, netnsId: string, h: Hook, pkt: Packet, o: { owner?: Process; skipNat?: boolean }): HookOutcome {
+function hook(w: Walk, ns: NetnsData, netnsId: string, h: Hook, pkt: Packet, o: { owner?: Process; skipNat?: boolean } & Pick<HookOptions, 'window' | 'resume'>): HookOutcome {
   const rulesets = rulesetsFor(ns, pkt);
   if (rulesets.length === 0) return { pkt };
-  const res = evaluateHook(rulesets, h, pkt, nfContext(w, ns, o.owner), { skipNat: o.skipNat });
+  const res = evaluateHook(rulesets, h, pkt, nfContext(w, ns, o.owner), { skipNat: o.skipNat, window: o.window, resume: o.resume });
   const node = w.world.nodeOf(netnsId);
   const hopsBefore = w.rec.lastHop;
-  for (const step of res.steps) {
+  const hopOf = new Map<number, number>();
+  res.steps.forEach((step, i) => {
     const a = step.action;
-    if (!a || a.kind === 'jump' || a.kind === 'goto' || a.kind === 'counter' || a.kind === 'log' || a.kind === 'trace' || a.kind === 'return') continue;
+    if (!a || a.kind === 'jump' || a.kind === 'goto' || a.kind === 'counter' || a.kind === 'log' || a.kind === 'trace' || a.kind === 'return') return;
     w.rec.hop({
       component: 'kernel', netns: netnsId, node, where: `${backendOf(rulesets, step.rule)} ${step.chainPath.join(' → ')}`,
       action: describeAction(a, step.rule), before: step.before, after: step.after, evidence: [step.rule.evidence],
+    });
+    hopOf.set(i, w.rec.lastHop);
+  });
+  for (const tie of res.ties ?? []) {
+    const [first, ...rest] = tie.chains.map((c) => `${c.family} ${c.table} ${c.name}`);
+    const prio = tie.chains[0].base!.priority;
+    w.rec.finding({
+      code: 'ambiguous-order', severity: 'warning',
+      message: `${[first, ...rest].join(' and ')} share ${h} priority ${prio} in ${netnsId}: the kernel runs the one registered last first, which the snapshot does not show; this trace runs ${first} first`,
+      hops: [...new Set(tie.steps.map((i) => hopOf.get(i) ?? Math.max(1, w.rec.lastHop)))],
+      evidence: tie.chains.map((c) => c.evidence),
+      fix: 'let only one of these chains act on this traffic, or give them different priorities so that their order is fixed',
     });
   }
   if (res.policy && res.verdict !== 'accept') {
@@ -194,7 +267,7 @@ function hook(w: Walk, ns: NetnsData, netnsId: string, h: Hook, pkt: Packet, o: 
     const by = rule ? `${rule.evidence.file}:${rule.evidence.line ?? rule.evidence.pointer}` : `the ${h} policy`;
     return { pkt: res.packet, end: { kind: 'end', verdict: 'dropped', reason: `${res.verdict === 'reject' ? 'rejected' : 'dropped'} in ${netnsId} at ${h} by ${by}` } };
   }
-  return { pkt: res.packet, tproxy: res.tproxy, nat: res.nat };
+  return { pkt: res.packet, tproxy: res.tproxy, nat: res.nat, res };
 }
 
 function backendOf(rulesets: Ruleset[], rule: Rule): string {
@@ -202,8 +275,10 @@ function backendOf(rulesets: Ruleset[], rule: Rule): string {
   return rs?.backend ?? 'netfilter';
 }
 
+type Routed = Extract<RouteResult, { kind: 'local' | 'unicast' }>;
+
 /** `pkt` is the packet as routed: a socket without a bound address gets the route's source here. */
-type Lookup = { kind: 'ok'; result: Extract<RouteResult, { kind: 'local' | 'unicast' }>; pkt: Packet } | KernelEnd & { kind: 'end' };
+type Lookup = { kind: 'ok'; result: Routed; pkt: Packet } | KernelEnd & { kind: 'end' };
 
 /** Routing decision, recorded as one hop with the ip rule and route that decided it. */
 function lookup(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, iif: string | undefined, dir: 'input' | 'output', why?: string): Lookup {
