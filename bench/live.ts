@@ -34,7 +34,7 @@ for (const [example, src, dst] of SCENARIOS) {
   const fake = await startFakeApiServer({ ...snapshotCluster(path.join(ROOT, 'examples', example)), latencyMs: LATENCY_MS });
   try {
     const t0 = performance.now();
-    const captured = await capture({ source: src, destination: dst, flags: { kubeconfig: await fake.kubeconfig(), requestTimeout: '30s' }, env: {}, progress: silent, warn: () => {} });
+    const captured = await capture({ pairs: [{ source: src, destination: dst }], flags: { kubeconfig: await fake.kubeconfig(), requestTimeout: '30s' }, env: {}, progress: silent, warn: () => {} });
     const wall = performance.now() - t0;
     const w = waves(captured.api.calls);
     console.log(`  ${w <= 4 ? 'PASS' : 'FAIL'}  ${example}: ${src} → ${dst}: ${w} waves, ${Math.round(wall)} ms, ${captured.api.calls.length} API calls`);

@@ -16,12 +16,19 @@ import { istioCniAccess } from './strategies/istio-cni.ts';
 import { noAccess } from './strategies/none.ts';
 import { onNodeAccess } from './strategies/on-node.ts';
 
-export interface CaptureRequest {
+/** One pair to capture for, as `trace` takes its arguments; `namespace` overrides the request's. */
+export interface CapturePair {
   source: string;
   destination: string;
-  /** `-n` when given; otherwise the context's namespace, then `default`. */
   namespace?: string;
   port?: string;
+}
+
+export interface CaptureRequest {
+  /** Captured together: one snapshot holds what tracing each of them needs. */
+  pairs: CapturePair[];
+  /** Namespace of the pairs that name none: `-n` when given; otherwise the context's, then `default`. */
+  namespace?: string;
   flags: CaptureFlags;
   env: Record<string, string | undefined>;
   progress: Progress;
@@ -37,16 +44,19 @@ export interface Captured {
 }
 
 /**
- * Reads from the cluster what tracing this pair needs and lays it out as a snapshot. Whatever could
- * not be read is listed in meta.json `failures` and said on stderr; the trace then infers those hops.
+ * Reads from the cluster what tracing these pairs needs and lays it out as one snapshot. Whatever
+ * could not be read is listed in meta.json `failures` and said on stderr; the trace then infers
+ * those hops.
  */
 export async function capture(req: CaptureRequest): Promise<Captured> {
   req.progress.step('connecting to the API server');
   const conn = await connect(req.flags, req.env);
   const api = new KubeApi(conn);
   const namespace = req.namespace ?? conn.namespace ?? 'default';
-  req.progress.step(`finding ${req.source} and ${req.destination}`);
-  const found = await discover(api, req.source, req.destination, { namespace, allNamespaces: !!req.flags.allNamespaces, port: req.port, allNodes: !!req.flags.allNodes });
+  const [first] = req.pairs;
+  req.progress.step(req.pairs.length === 1 ? `finding ${first.source} and ${first.destination}` : `finding the workloads of ${req.pairs.length} pairs`);
+  const queries = req.pairs.map((p) => ({ source: p.source, destination: p.destination, namespace: p.namespace ?? namespace, port: p.port }));
+  const found = await discover(api, queries, { allNamespaces: !!req.flags.allNamespaces, allNodes: !!req.flags.allNodes });
   const access = chooseAccess(req.flags, api, found, namespace);
   if (access.warning) req.warn(access.warning);
 
@@ -112,13 +122,18 @@ function metaOf(found: Discovery, context: string, server: string, nodeAccess: s
     origin: 'live',
     cluster: { context, server },
     ...(version ? { istio: { version } } : {}),
-    capture: { nodeAccess, pair: [`${found.source.namespace}/${found.source.name}`, pairName(found)], filtered: true },
+    capture: { nodeAccess, ...pairsOf(found), filtered: true },
     ...(failures.length ? { failures } : {}),
   };
 }
 
-function pairName(found: Discovery): string {
-  const t = found.destination;
+/** `pair` for a single pair, as a single trace records it; `pairs` when one capture serves several. */
+function pairsOf(found: Discovery): { pair: string[] } | { pairs: string[][] } {
+  const named = found.pairs.map((p) => [`${p.source.namespace}/${p.source.name}`, targetName(p.destination)]);
+  return named.length === 1 ? { pair: named[0] } : { pairs: named };
+}
+
+function targetName(t: Discovery['pairs'][number]['destination']): string {
   if (t.kind === 'service') return `${t.service.namespace}/${t.service.name}`;
   if (t.kind === 'pod') return `${t.pod.namespace}/${t.pod.name}`;
   return t.ip;

@@ -1,5 +1,6 @@
 import type { Cluster, Pod } from '../model/k8s.ts';
 import { resolveDestination, resolveSource, type Target } from '../engine/resolve.ts';
+import { ResolveError } from '../engine/resolve/error.ts';
 import { parseQuery, type Reading } from '../engine/resolve/query.ts';
 import { parseEndpointSlices, parseNamespaces, parseNodes, parsePods, parseServices } from '../parse/k8s.ts';
 import { K8S_FILES } from '../snapshot/layout.ts';
@@ -15,35 +16,49 @@ const USE_WAYPOINT = 'istio.io/use-waypoint';
 const USE_WAYPOINT_NS = 'istio.io/use-waypoint-namespace';
 const GATEWAY_NAME = 'gateway.networking.k8s.io/gateway-name';
 
-/** Everything the capture learned from the API server about one pair, and what it is asked to collect. */
+/** Everything the capture learned from the API server about its pairs, and what it is asked to collect. */
 export interface Discovery {
   /** The Kubernetes objects read, as the lists `k8s/*.json` hold. */
   objects: Map<keyof typeof K8S_FILES, Map<string, KubeObject>>;
-  source: Pod;
-  destination: Target;
-  /** Pods whose netns and proxy config the trace may walk through. */
+  /** Each pair as the resolver reads it, in the order asked. */
+  pairs: { source: Pod; destination: Target }[];
+  /** Pods whose netns and proxy config the traces may walk through. */
   pods: Pod[];
-  /** Nodes of the two ends (all nodes of `pods` with --all-nodes). */
+  /** Nodes of the pairs' ends (all nodes of `pods` with --all-nodes). */
   nodes: string[];
   /** istio-cni-node pod per node, where one runs. */
   cni: Map<string, Pod>;
   failures: Failure[];
 }
 
-export interface DiscoverOptions {
+/** One pair to find, as `trace` takes its arguments. */
+export interface PairQuery {
+  source: string;
+  destination: string;
   namespace: string;
-  allNamespaces: boolean;
   port?: string;
+}
+
+export interface DiscoverOptions {
+  allNamespaces: boolean;
   allNodes: boolean;
 }
 
+/** A pair that names nothing usable; `index` says which, so a caller can point at where it was stated. */
+export class PairResolveError extends ResolveError {
+  constructor(readonly index: number, message: string) {
+    super(message);
+  }
+}
+
 /**
- * Finds the pair and everything on its path with label and field selectors only: first the names
- * as the resolver reads them, then the selected pods, the nodes, the ztunnel and istio-cni pods on
- * those nodes and the waypoints the destination names. Reads start as soon as what they depend on
- * is known, so the whole discovery takes a few round trips whatever the cluster's size.
+ * Finds the pairs and everything on their paths with label and field selectors only: first the
+ * names as the resolver reads them, then the selected pods, the nodes, the ztunnel and istio-cni
+ * pods on those nodes and the waypoints the destinations name. Reads start as soon as what they
+ * depend on is known, so the whole discovery takes a few round trips whatever the cluster's size
+ * and however many pairs; what several pairs share (a source, a node, a namespace) is read once.
  */
-export async function discover(api: KubeApi, src: string, dst: string, opts: DiscoverOptions): Promise<Discovery> {
+export async function discover(api: KubeApi, queries: PairQuery[], opts: DiscoverOptions): Promise<Discovery> {
   const store = new Store();
   const failures: Failure[] = [];
   // A read that is only useful (a node's object, a namespace's labels) is recorded and skipped when it fails.
@@ -66,14 +81,22 @@ export async function discover(api: KubeApi, src: string, dst: string, opts: Dis
     if (pod.metadata.namespace) void namespaceInfo(pod.metadata.namespace);
   };
 
-  const queries = [src, dst].map((text) => lookup(api, store, text, opts, waypointsIn, namespaceInfo));
-  await Promise.all(queries);
+  const lookups = memo((key: string) => {
+    const [text, namespace] = JSON.parse(key) as [string, string];
+    return lookup(api, store, text, { namespace, allNamespaces: opts.allNamespaces }, waypointsIn, namespaceInfo);
+  });
+  await Promise.all(queries.flatMap((q) => [q.source, q.destination].map((text) => lookups(JSON.stringify([text, q.namespace])))));
   const cluster = store.cluster();
-  const source = resolveSource(cluster, src, { namespace: opts.namespace });
-  const destination = resolveDestination(cluster, dst, { namespace: opts.namespace, port: opts.port });
+  const pairs = queries.map((q, i) => {
+    try {
+      return { source: resolveSource(cluster, q.source, { namespace: q.namespace }).pod, destination: resolveDestination(cluster, q.destination, { namespace: q.namespace, port: q.port }) };
+    } catch (err) {
+      throw err instanceof ResolveError ? new PairResolveError(i, err.message) : err;
+    }
+  });
 
-  const ends = [source.pod, ...destinationPods(destination)];
-  const waypoints = await waypointsFor(destination, waypointsIn, namespaceInfo, store);
+  const ends = uniquePods(pairs.flatMap((p) => [p.source, ...destinationPods(p.destination)]));
+  const waypoints = (await Promise.all(pairs.map((p) => waypointsFor(p.destination, waypointsIn, namespaceInfo, store)))).flat();
   const involved = uniquePods([...ends, ...waypoints]);
   const nodesOf = (pods: Pod[]) => [...new Set(pods.map((p) => p.node).filter((n): n is string => !!n))];
   const infos = new Map(await Promise.all(nodesOf(involved).map(async (n) => [n, await nodeInfo(n)] as const)));
@@ -84,11 +107,11 @@ export async function discover(api: KubeApi, src: string, dst: string, opts: Dis
   const cni = new Map<string, Pod>();
   for (const [node, info] of infos) if (info.cni) cni.set(node, parsePods(JSON.stringify({ kind: 'List', items: [info.cni] }), K8S_FILES.pods)[0]);
   const nodes = opts.allNodes ? nodesOf(pods) : nodesOf(ends);
-  return { objects: store.objects, source: source.pod, destination, pods, nodes, cni, failures };
+  return { objects: store.objects, pairs, pods, nodes, cni, failures };
 }
 
 /** The reads one argument needs, by the readings the resolver will try. */
-async function lookup(api: KubeApi, store: Store, text: string, opts: DiscoverOptions, waypointsIn: (ns: string) => Promise<unknown>, namespaceInfo: (ns: string) => Promise<unknown>): Promise<void> {
+async function lookup(api: KubeApi, store: Store, text: string, opts: { namespace: string; allNamespaces: boolean }, waypointsIn: (ns: string) => Promise<unknown>, namespaceInfo: (ns: string) => Promise<unknown>): Promise<void> {
   const query = parseQuery(text);
   if (query.form === 'ip') {
     await Promise.all([

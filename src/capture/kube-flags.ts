@@ -33,8 +33,8 @@ export const DEFAULT_DEBUG_IMAGE = 'nicolaka/netshoot:v0.13';
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 /**
- * Adds kubectl's cluster flags to a command. `trace` defines `-n` itself (a snapshot needs it too),
- * so `namespace: false` leaves it out there.
+ * Adds kubectl's cluster flags to a command. `trace` and `assert` define `-n` themselves (a
+ * snapshot needs it too), so `namespace: false` leaves it out there.
  */
 export function kubeFlags(command: Command, options: { namespace: boolean }): Command {
   command.option('--kubeconfig <file>', 'path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)');

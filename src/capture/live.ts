@@ -4,17 +4,15 @@ import path from 'node:path';
 import type { Snapshot } from '../model/snapshot.ts';
 import { readSnapshot } from '../snapshot/read.ts';
 import { writeSnapshot } from '../snapshot/write.ts';
-import { capture, type Captured } from './capture.ts';
+import { capture, type CapturePair, type Captured } from './capture.ts';
 import { describeFailure } from './failure.ts';
 import { CaptureError } from './failure.ts';
 import type { CaptureFlags } from './kube-flags.ts';
 import { spinner } from './progress.ts';
 
 export interface LiveRequest {
-  source: string;
-  destination: string;
+  pairs: CapturePair[];
   namespace?: string;
-  port?: string;
   flags: CaptureFlags;
   env: Record<string, string | undefined>;
   stderr: (text: string) => void;
@@ -24,7 +22,7 @@ export interface LiveRequest {
 export class LiveCaptureError extends Error {}
 
 /**
- * Captures the pair with a spinner on stderr, then reports on stderr, one line each, what could not
+ * Captures the pairs with a spinner on stderr, then reports on stderr, one line each, what could not
  * be read (those hops will be inferred).
  */
 export async function captureLive(req: LiveRequest): Promise<Captured> {
@@ -43,7 +41,7 @@ export async function captureLive(req: LiveRequest): Promise<Captured> {
 }
 
 /**
- * A live trace's snapshot: captured, saved where `--save-snapshot` says (or in a temporary folder
+ * A live trace's (or a live assert's) snapshot: captured, saved where `--save-snapshot` says (or in a temporary folder
  * removed once read), and read back through the same reader as any snapshot.
  */
 export async function liveSnapshot(req: LiveRequest, saveTo: string | undefined): Promise<{ snapshot: Snapshot; namespace: string }> {

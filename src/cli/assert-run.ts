@@ -27,9 +27,17 @@ interface Planned {
 
 export async function runAssert(inv: AssertInvocation, io: Io): Promise<void> {
   const { flags } = inv;
-  // Every usage problem is reported before the snapshot, however large, is read.
-  const plan = flags.filename ? await fromFile(inv) : fromFlags(inv);
-  const snapshot = await loadSnapshot(flags.snapshot);
+  // Every usage problem is reported before the snapshot, however large, is read or captured.
+  let plan = flags.filename ? await fromFile(inv) : fromFlags(inv);
+  let snapshot: Snapshot;
+  if (flags.snapshot) {
+    snapshot = await loadSnapshot(flags.snapshot);
+  } else {
+    const live = await captureFor(plan, inv, io);
+    snapshot = live.snapshot;
+    // As for a live trace, a pair given without -n is in the kubeconfig context's namespace.
+    if (!flags.filename && flags.namespace === undefined) plan = fromFlags(inv, live.namespace);
+  }
   const options = { strict: !!flags.strict };
   const results: AssertionResult[] = [];
   for (const { pair, expectations } of plan) {
@@ -43,7 +51,7 @@ export async function runAssert(inv: AssertInvocation, io: Io): Promise<void> {
   if (!report.passed && !flags.soft) throw new CliError('', EXIT.assertionFailed);
 }
 
-function fromFlags(inv: AssertInvocation): Planned[] {
+function fromFlags(inv: AssertInvocation, namespace = inv.flags.namespace ?? 'default'): Planned[] {
   const { source, destination, flags } = inv;
   if (!source || !destination) throw new CliError('give <source> <destination>, or an expectations file with -f FILE', EXIT.usage);
   if (flags.reachable && flags.unreachable) throw new CliError('--reachable and --unreachable contradict each other', EXIT.usage);
@@ -60,7 +68,7 @@ function fromFlags(inv: AssertInvocation): Planned[] {
   if (!flags.findings || flags.allowFinding) checks.push({ kind: 'findings', allow: [...new Set(flags.allowFinding ?? [])] });
   if (!checks.length) checks.push({ kind: 'reachable' });
   const port = flags.port === undefined ? undefined : /^\d+$/.test(flags.port) ? Number(flags.port) : flags.port;
-  const where = { source, destination, namespace: flags.namespace, ...(port !== undefined ? { port } : {}) };
+  const where = { source, destination, namespace, ...(port !== undefined ? { port } : {}) };
   const pair: Pair = { name: pairName(where), ...where };
   return [{ pair, expectations: expectationsOf(pair, checks) }];
 }
@@ -87,17 +95,47 @@ async function fromFile(inv: AssertInvocation): Promise<Planned[]> {
   }
 }
 
+/**
+ * No --snapshot: one capture for every pair, so pairs that share a workload, a node or a waypoint
+ * read it once. A pair that names nothing in the cluster is reported as it would be in a snapshot.
+ */
+async function captureFor(plan: Planned[], inv: AssertInvocation, io: Io): Promise<{ snapshot: Snapshot; namespace: string }> {
+  // The Kubernetes client loads only when a capture runs.
+  const { liveSnapshot, LiveCaptureError } = await import('../capture/live.ts');
+  const { PairResolveError } = await import('../capture/discover.ts');
+  const { flags } = inv;
+  const fromFlags = !flags.filename;
+  const pairs = plan.map(({ pair }) => ({
+    source: pair.source,
+    destination: pair.destination,
+    // Left out, the capture takes the context's namespace, which the plan then adopts.
+    ...(fromFlags && flags.namespace === undefined ? {} : { namespace: pair.namespace }),
+    ...(pair.port !== undefined ? { port: String(pair.port) } : {}),
+  }));
+  try {
+    return await liveSnapshot({ pairs, flags, env: io.env, stderr: io.stderr }, flags.saveSnapshot);
+  } catch (err) {
+    if (err instanceof LiveCaptureError) throw new CliError(err.message, EXIT.input);
+    if (err instanceof PairResolveError) throw atOrigin(plan[err.index].expectations[0].origin, err);
+    throw err;
+  }
+}
+
 /** One trace per pair; a pair from a file that names nothing usable is reported at its place in the file. */
 function traceOf(snapshot: Snapshot, pair: Pair, origin: Expectation['origin'], io: Io): Trace {
   const flags = { namespace: pair.namespace, port: pair.port === undefined ? undefined : String(pair.port) };
   try {
     return computeTrace(snapshot, pair.source, pair.destination, flags, io);
   } catch (err) {
-    if (origin && (err instanceof ResolveError || err instanceof CliError)) {
-      throw new CliError(`${origin.file}${origin.line !== undefined ? `:${origin.line}` : ''}: ${origin.pointer}: ${err.message}`, EXIT.usage);
-    }
-    throw err;
+    throw atOrigin(origin, err);
   }
+}
+
+function atOrigin(origin: Expectation['origin'], err: unknown): unknown {
+  if (origin && (err instanceof ResolveError || err instanceof CliError)) {
+    return new CliError(`${origin.file}${origin.line !== undefined ? `:${origin.line}` : ''}: ${origin.pointer}: ${err.message}`, EXIT.usage);
+  }
+  return err;
 }
 
 async function writeJunit(file: string, xml: string): Promise<void> {

@@ -1,13 +1,17 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { VIA_COMPONENTS } from '../model/assertion.ts';
+import { kubeFlags, nodeAccessFlags, type CaptureFlags } from '../capture/kube-flags.ts';
 import type { Io } from './io.ts';
 
 export const ASSERT_OUTPUTS = ['text', 'json'] as const;
 
-export interface AssertFlags {
+export interface AssertFlags extends CaptureFlags {
   filename?: string;
   snapshot?: string;
-  namespace: string;
+  /** Live asserts only: where the captured snapshot is kept. */
+  saveSnapshot?: string;
+  /** Without -n: `default`, or when capturing, the kubeconfig context's namespace. */
+  namespace?: string;
   port?: string;
   reachable?: true;
   unreachable?: true;
@@ -47,14 +51,14 @@ function findingCode(value: string, previous: string[] | undefined): string[] {
 }
 
 export function assertCommand(program: Command, io: Io): void {
-  program
+  const command = program
     .command('assert')
     .description('check expectations about the path from <source> to <destination>, or about every pair of an expectations file (-f)')
     .argument('[source]', 'as for trace')
     .argument('[destination]', 'as for trace')
     .option('-f, --filename <file>', 'expectations file (YAML) with many pairs; see the README, "CI assertions"')
-    .option('--snapshot <path>', 'snapshot directory or .tar.gz, read once for every expectation')
-    .option('-n, --namespace <namespace>', 'namespace of names without one', 'default')
+    .option('--snapshot <path>', 'snapshot directory or .tar.gz, read once for every expectation (without it: capture from the cluster)')
+    .option('-n, --namespace <namespace>', 'namespace of names without one (default: the kubeconfig context\'s when capturing, else default)')
     .option('--port <port>', 'destination port (number or name)')
     .option('--reachable', 'the connection is delivered (the default when nothing else is expected)')
     .option('--unreachable', 'the connection is dropped or finds no route')
@@ -66,20 +70,28 @@ export function assertCommand(program: Command, io: Io): void {
     .option('--strict', 'an expectation that rests on an inferred hop fails')
     .option('--soft', 'report failures but exit 0')
     .option('--junit <file>', 'also write a JUnit XML report (one testcase per expectation)')
+    .option('--save-snapshot <dir|file.tar.gz>', 'without --snapshot: keep what was captured from the cluster')
     .addOption(new Option('-o, --output <format>', 'output format').choices(ASSERT_OUTPUTS).default('text'))
     .addHelpText('after', `
 An expectation is one check of one pair; with none given, the pair is expected to be reachable.
 --via X holds when a leg ends at X (X accepted the leg's connection) or starts from X (X opened it).
 
+Without --snapshot, assert captures from the cluster the kubectl flags name: one capture for every
+pair (all of -f's), reading with selectors only what they need, then every expectation is checked
+against that one snapshot. For example:
+  istio-path assert -f expectations.yaml --context prod --junit report.xml --save-snapshot paths.tar.gz
+
 Exit codes:
   0  every expectation holds (or --soft)
   1  an expectation failed
   2  usage error (bad flag, invalid expectations file, unknown workload)
-  3  the snapshot could not be read`)
+  3  the snapshot could not be read, or the cluster could not be captured`)
     .action(async (source: string | undefined, destination: string | undefined, flags: AssertFlags, cmd: Command) => {
       // Loaded here so that `--help` does not pay for the parsers and the engine.
       const { runAssert } = await import('./assert-run.ts');
       const given = (key: keyof AssertFlags) => cmd.getOptionValueSource(key) === 'cli';
       await runAssert({ source, destination, flags, given }, io);
     });
+  // Without --snapshot, assert captures from the cluster these flags name; -n is assert's own.
+  nodeAccessFlags(kubeFlags(command, { namespace: false }));
 }

@@ -21,7 +21,7 @@ export function captureCommand(program: Command, io: Io): void {
       const { captureLive, LiveCaptureError } = await import('../capture/live.ts');
       const { writeSnapshot } = await import('../snapshot/write.ts');
       try {
-        const captured = await captureLive({ source, destination, namespace: flags.namespace, port: flags.port, flags, env: io.env, stderr: io.stderr });
+        const captured = await captureLive({ pairs: [{ source, destination, port: flags.port }], namespace: flags.namespace, flags, env: io.env, stderr: io.stderr });
         await writeSnapshot(flags.output, captured.files);
         const failed = captured.meta.failures?.length ?? 0;
         io.stderr(`captured ${captured.meta.capture?.pair?.join(' → ')} into ${flags.output} (${captured.files.size} files, ${captured.api.calls.length} API calls${failed ? `, ${failed} failed reads` : ''})\n`);

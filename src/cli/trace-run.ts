@@ -34,7 +34,7 @@ export async function loadSnapshot(path: string | undefined, maxBytes?: number):
 async function captureSnapshot(source: string, destination: string, flags: TraceFlags, io: Io): Promise<{ snapshot: Snapshot; namespace: string }> {
   const { liveSnapshot, LiveCaptureError } = await import('../capture/live.ts');
   try {
-    return await liveSnapshot({ source, destination, namespace: flags.namespaceGiven === false ? undefined : flags.namespace, port: flags.port, flags, env: io.env, stderr: io.stderr }, flags.saveSnapshot);
+    return await liveSnapshot({ pairs: [{ source, destination, port: flags.port }], namespace: flags.namespaceGiven === false ? undefined : flags.namespace, flags, env: io.env, stderr: io.stderr }, flags.saveSnapshot);
   } catch (err) {
     throw err instanceof LiveCaptureError ? new CliError(err.message, EXIT.input) : err;
   }

@@ -10,7 +10,7 @@ export interface Meta {
   origin?: 'live' | 'example' | 'lab' | 'synthetic';
   cluster?: { context?: string; server?: string };
   istio?: { version?: string; revision?: string };
-  capture?: { nodeAccess?: string; pair?: string[]; filtered?: boolean };
+  capture?: { nodeAccess?: string; pair?: string[]; pairs?: string[][]; filtered?: boolean };
   failures?: { call: string; object?: string; error: string }[];
   notes?: string;
 }

@@ -37,6 +37,10 @@ function checkCapture(root: Record<string, unknown>, file: string): void {
   if (capture.pair !== undefined) {
     need(capture.pair, isArray, file, '/capture/pair', 'an array of two "namespace/name" strings').forEach((v, i) => need(v, isString, file, ptr('/capture/pair', i), 'a "namespace/name" string'));
   }
+  if (capture.pairs !== undefined) {
+    need(capture.pairs, isArray, file, '/capture/pairs', 'an array of pairs, each an array of two "namespace/name" strings').forEach((pair, i) =>
+      need(pair, isArray, file, ptr('/capture/pairs', i), 'an array of two "namespace/name" strings').forEach((v, j) => need(v, isString, file, ptr(ptr('/capture/pairs', i), j), 'a "namespace/name" string')));
+  }
   if (capture.filtered !== undefined) need(capture.filtered, isBoolean, file, '/capture/filtered', 'true or false');
 }
 

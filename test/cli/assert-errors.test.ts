@@ -81,8 +81,8 @@ describe('assert -f: an invalid file names the file, the line and the path of th
 });
 
 describe('assert: input errors exit 3', () => {
-  it('no --snapshot', async () => {
-    assertFails(await cli(['assert', 'sleep', 'reviews']), 3, 'error: no --snapshot given: live capture from a cluster is not available in this build; trace a snapshot directory or .tar.gz with --snapshot PATH\n');
+  it('no --snapshot and no cluster to capture from', async () => {
+    assertFails(await cli(['assert', 'sleep', 'reviews']), 3, 'error: cannot capture from the cluster: read kubeconfig (no kubeconfig found): no API server: no current context and no --server\n  hint: check --kubeconfig / $KUBECONFIG and --context (kubectl config get-contexts), pass --server and --token, or trace a saved snapshot with --snapshot PATH\n');
   });
 
   it('a snapshot that does not exist, with -f', async () => {

@@ -97,6 +97,7 @@ describe('readSnapshot: refused input', () => {
     { name: 'bad origin', meta: JSON.stringify({ format: 'istio-path-snapshot/v1', origin: 'mars' }), message: 'meta.json#/origin: expected one of live, example, lab, synthetic, found string "mars"' },
     { name: 'bad failure entry', meta: JSON.stringify({ format: 'istio-path-snapshot/v1', failures: [{ call: 'exec' }] }), message: 'meta.json#/failures/0/error: expected a string, found nothing' },
     { name: 'bad capture pair', meta: JSON.stringify({ format: 'istio-path-snapshot/v1', capture: { pair: [1] } }), message: 'meta.json#/capture/pair/0: expected a "namespace/name" string, found number 1' },
+    { name: 'bad capture pairs', meta: JSON.stringify({ format: 'istio-path-snapshot/v1', capture: { pairs: [['default/sleep', 'default/httpbin'], 'default/sleep'] } }), message: 'meta.json#/capture/pairs/1: expected an array of two "namespace/name" strings, found string "default/sleep"' },
   ];
   for (const c of metaCases) {
     it(c.name, async () => {
