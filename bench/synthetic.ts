@@ -2,6 +2,7 @@
 // kube-proxy iptables-mode rules on node-a, an outbound cluster with EDS endpoints and a listener/route in
 // the sleep sidecar's Envoy config dump, a Service and an EndpointSlice in k8s/. The trace sleep → httpbin
 // is unchanged; everything added is what the engine must look past to find it.
+import { mulberry32 } from '../test/support/seeded.ts';
 import { createHash } from 'node:crypto';
 import { cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -380,13 +381,3 @@ function ipv4(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

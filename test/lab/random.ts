@@ -5,6 +5,7 @@
  * on the kernel. The same seed always makes the same case, so a disagreement is replayable from its
  * seed alone, and every one found is kept under `regressions/`.
  */
+import { mulberry32 as rng } from '../support/seeded.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,17 +53,6 @@ export interface CaseResult {
 
 // ───────────────────────────── generator ─────────────────────────────
 
-/** mulberry32: small, seedable, and the same on every platform. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MARKS: [number, number][] = [[0x100, 0x100], [0x111, 0xfff], [0x539, 0xfff], [0x400, 0xfff], [0x1, 0x1]];
 const PORTS = [80, 8080, 15001, 15006, 15008, 9999];

@@ -1,3 +1,4 @@
+import { failure } from '../../support/failure.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -30,16 +31,6 @@ function both(text: string, file = FILE): { eager: EnvoyConfig; deferred: EnvoyC
   return { eager: parseEnvoyConfigDump(text, file), deferred: indexEnvoyConfigDump(Buffer.from(text), file) };
 }
 
-/** The error a parse throws (after reading every entry), as the fields a reader sees. */
-function failure(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (err) {
-    const e = err as { name: string; file?: string; where?: unknown; message: string };
-    return { name: e.name, file: e.file, where: e.where, message: e.message };
-  }
-  return 'no error';
-}
 
 function exampleDumps(): string[] {
   const out: string[] = [];

@@ -1,3 +1,4 @@
+import { failure } from '../../support/failure.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -19,15 +20,6 @@ function whole(rs: Ruleset): unknown {
   };
 }
 
-function failure(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (err) {
-    const e = err as { name: string; file?: string; where?: unknown; message: string };
-    return { name: e.name, file: e.file, where: e.where, message: e.message };
-  }
-  return 'no error';
-}
 
 const eager = (text: string, backend: Backend = 'iptables'): Ruleset => parseIptablesSave(text, 'f.txt', backend);
 const deferred = (text: string, backend: Backend = 'iptables'): Ruleset => parseIptablesSave(text, 'f.txt', backend, { deferRules: true });
