@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Io } from '../../src/cli/io.ts';
 import { run } from '../../src/cli/program.ts';
+import { expectGoldenFile, UPDATE } from '../support/golden.ts';
 
 /** The project root: snapshot paths are given relative to it, as a user in a checkout types them. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,22 +33,11 @@ export function assertNoStack(text: string): void {
   assert.deepEqual(frames, [], `stack frames in output:\n${text}`);
 }
 
-export const UPDATE = process.env.UPDATE_GOLDEN === '1';
+export { UPDATE };
 
 /** Compares `actual` with test/cli/golden/<name>, the whole text; UPDATE_GOLDEN=1 (re)writes it instead. */
-export async function expectGolden(name: string, actual: string): Promise<void> {
-  const file = path.join(GOLDEN_DIR, name);
-  const rel = path.relative(ROOT, file);
-  if (UPDATE) {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, actual);
-    return;
-  }
-  if (!existsSync(file)) {
-    assert.fail(`missing golden ${rel}; create it with: UPDATE_GOLDEN=1 node --import tsx --test test/cli/*.test.ts (then read it before committing)`);
-  }
-  const expected = await readFile(file, 'utf8');
-  assert.equal(actual, expected, `output differs from ${rel}; if the change is intended, regenerate with UPDATE_GOLDEN=1 and review the diff`);
+export function expectGolden(name: string, actual: string): Promise<void> {
+  return expectGoldenFile(GOLDEN_DIR, name, actual, 'test/cli/*.test.ts');
 }
 
 /** `<example>--<src>--<dst>.<ext>`, with characters a file name cannot hold replaced. */
