@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { InputError } from '../model/evidence.ts';
+import { memorySource } from '../parse/byte-source.ts';
 import type { SnapshotSource } from './source.ts';
 
 /** Decompressed bytes an archive may hold before reading stops: a compression bomb must not fill memory. */
@@ -28,7 +29,7 @@ export async function readArchive(archive: string, maxBytes = DEFAULT_MAX_BYTES)
   } catch (err) {
     throw err instanceof InputError ? err : new InputError(archive, {}, `cannot read the archive: ${(err as Error).message}`, CORRUPT_HINT);
   }
-  return { files: new Map([...stripSingleFolder(entries)].map(([name, data]) => [name, Object.assign(() => data.toString('utf8'), { bytes: () => data })])), findings: [] };
+  return { files: new Map([...stripSingleFolder(entries)].map(([name, data]) => [name, Object.assign(() => data.toString('utf8'), { bytes: () => memorySource(data) })])), findings: [] };
 }
 
 /** Passes bytes through until more than `max` have gone by. */

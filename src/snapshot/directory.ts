@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding } from '../model/evidence.ts';
 import { InputError } from '../model/evidence.ts';
+import type { ByteSource } from '../parse/byte-source.ts';
 import { LAYOUT_DEPTH } from './layout.ts';
 import type { SnapshotSource } from './source.ts';
 
@@ -32,7 +33,7 @@ async function walk(root: string, abs: string, rel: string, depth: number, sourc
       // Its other names are invisible from here and may lie outside the snapshot (a planted link to a private file).
       source.findings.push(skipped(entryRel, `is a hard link (${info.nlink} names); a snapshot's files have one`));
     } else if (info.isFile()) {
-      source.files.set(entryRel, Object.assign(() => readFile(target, entryRel, 'utf8'), { bytes: () => readFile(target, entryRel) }));
+      source.files.set(entryRel, Object.assign(() => readFile(target, entryRel), { bytes: () => fileBytes(target, entryRel, info.size) }));
     } else {
       source.findings.push(skipped(entryRel, 'is not a regular file (a device, FIFO or socket)'));
     }
@@ -63,12 +64,46 @@ function skipped(rel: string, why: string): Finding {
   };
 }
 
-function readFile(abs: string, rel: string): Buffer;
-function readFile(abs: string, rel: string, encoding: 'utf8'): string;
-function readFile(abs: string, rel: string, encoding?: 'utf8'): string | Buffer {
+const CHANGED_HINT = 'the snapshot directory changed or is not readable by this user';
+
+function readFile(abs: string, rel: string): string {
   try {
-    return readFileSync(abs, encoding);
+    return readFileSync(abs, 'utf8');
   } catch (err) {
-    throw new InputError(rel, {}, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'the snapshot directory changed or is not readable by this user');
+    throw unreadable(rel, err);
   }
+}
+
+/**
+ * The file's bytes, read from disk for each request, so none stay in memory between reads. It is opened
+ * for each read, too: a process that reads many snapshots holds no descriptors for their files.
+ */
+function fileBytes(abs: string, rel: string, size: number): ByteSource {
+  return {
+    size,
+    read(start, end, into) {
+      const bytes = into && into.length >= end - start ? into.subarray(0, end - start) : new Uint8Array(end - start);
+      let got = 0;
+      try {
+        const fd = openSync(abs, 'r');
+        try {
+          while (got < bytes.length) {
+            const k = readSync(fd, bytes, got, bytes.length - got, start + got);
+            if (k === 0) break;
+            got += k;
+          }
+        } finally {
+          closeSync(fd);
+        }
+      } catch (err) {
+        throw unreadable(rel, err);
+      }
+      if (got < bytes.length) throw new InputError(rel, {}, `cannot read the file (it is shorter than the ${size} bytes it had when the snapshot was listed)`, CHANGED_HINT);
+      return bytes;
+    },
+  };
+}
+
+function unreadable(rel: string, err: unknown): InputError {
+  return new InputError(rel, {}, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, CHANGED_HINT);
 }

@@ -1,5 +1,6 @@
 import type { NfFamily, Ruleset } from '../model/netfilter.ts';
 import type { NetnsData } from '../model/routing.ts';
+import { memorySource } from '../parse/byte-source.ts';
 import { indexEnvoyConfigDump } from '../parse/envoy-config-dump.ts';
 import { parseIpAddr } from '../parse/ip-addr.ts';
 import { parseIpLink } from '../parse/ip-link.ts';
@@ -33,7 +34,7 @@ const READERS: Record<NetnsFile, Reader> = {
   'ip-route.json': { field: 'routes', parse: (load, file) => parseIpRoute(load(), file) },
   'sockets.txt': { field: 'sockets', parse: (load, file) => parseSockets(load(), file) },
   // Likewise a sidecar holds every cluster of the mesh; a trace builds the few it routes to.
-  'envoy-config-dump.json': { field: 'envoy', parse: (load, file) => indexEnvoyConfigDump(load.bytes?.() ?? Buffer.from(load()), file) },
+  'envoy-config-dump.json': { field: 'envoy', parse: (load, file) => indexEnvoyConfigDump(load.bytes?.() ?? memorySource(Buffer.from(load())), file) },
   'ztunnel-config-dump.json': { field: 'ztunnel', parse: (load, file) => parseZtunnelConfigDump(load(), file) },
 };
 

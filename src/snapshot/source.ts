@@ -1,4 +1,5 @@
 import type { Finding } from '../model/evidence.ts';
+import type { ByteSource } from '../parse/byte-source.ts';
 
 /**
  * The regular files of a snapshot by snapshot-relative path (`nodes/node-a/ip-route.json`), each read
@@ -10,8 +11,8 @@ export interface SnapshotSource {
   findings: Finding[];
 }
 
-/** A file's text; and its bytes, for a reader that can work from them without a string of the whole file. */
+/** A file's text; and its bytes, for a reader that reads parts of a large file instead of a string of all of it. */
 export interface FileLoader {
   (): string;
-  bytes?: () => Uint8Array;
+  bytes?: () => ByteSource;
 }

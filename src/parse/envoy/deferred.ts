@@ -1,6 +1,7 @@
 import type { Finding } from '../../model/evidence.ts';
 import { InputError } from '../../model/evidence.ts';
 import type { Cluster, Endpoint, EnvoyConfig, Listener, RouteConfig } from '../../model/envoy.ts';
+import type { ByteSource } from '../byte-source.ts';
 import { need, isArray, parseJsonText, ptr } from '../json.ts';
 import { parseCluster } from './clusters.ts';
 import { DeferredMap } from './deferred-map.ts';
@@ -15,6 +16,8 @@ import { DUMP_EXPECTED, sectionOf } from './sections.ts';
 const INDEX_DEPTH = 6;
 /** Of the objects at each depth, the members the index reads (all of a section's). */
 const INDEX_MEMBERS = [['configs'], undefined, undefined, undefined, ['cluster', 'endpoint_config', 'route_config'], ['name', 'cluster_name']];
+/** The least a read of the dump after the scan fetches: entries are read in document order, most far smaller. */
+const BLOCK = 64 * 1024;
 
 /** One deferred entry: built once, on first use, with the findings it raised. */
 class Entry<T> {
@@ -34,18 +37,19 @@ class Entry<T> {
 }
 
 /**
- * `parseEnvoyConfigDump` from the dump's UTF-8 bytes, with each cluster, endpoint assignment and route
- * configuration built the first time the engine asks for it, and a listener's filter chains when first
- * read (its head at once: the engine looks through every listener for the one bound to a port). A
- * trace needs a handful of the thousands of clusters a large mesh pushes to every sidecar, and bytes
- * take half the memory of the same text as a string. Checked now: the file's structure, the sections,
- * each entry's shape and name, every listener's head, with the errors an eager parse gives. Checked
- * when an entry is built: its JSON and what it holds. `findings` builds every entry and lists them in
- * document order.
+ * `parseEnvoyConfigDump` from a source of the dump's UTF-8 bytes, with each cluster, endpoint assignment
+ * and route configuration built the first time the engine asks for it, and a listener's filter chains
+ * when first read (its head at once: the engine looks through every listener for the one bound to a
+ * port). A trace needs a handful of the thousands of clusters a large mesh pushes to every sidecar; an
+ * entry keeps only where its bytes are and reads them from the source when built, so the dump is not
+ * held in memory. Checked now: the file's structure, the sections, each entry's shape and name, every
+ * listener's head, with the errors an eager parse gives. Checked when an entry is built: its JSON and
+ * what it holds. `findings` builds every entry and lists them in document order.
  */
-export function indexEnvoyConfigDump(text: Uint8Array, file: string): EnvoyConfig {
-  const root = scanJson(text, INDEX_DEPTH, INDEX_MEMBERS) ?? (parseJsonText(utf8(text, 0, text.length), file, DUMP_EXPECTED) as never);
-  const at = (node: JsonNode): unknown => valueAt(text, node, file);
+export function indexEnvoyConfigDump(source: ByteSource, file: string): EnvoyConfig {
+  const root = scanJson(source, INDEX_DEPTH, INDEX_MEMBERS) ?? (parseJsonText(textAt(source, 0, source.size), file, DUMP_EXPECTED) as never);
+  const bytes = readAhead(source);
+  const at = (node: JsonNode): unknown => (node.type === STRING ? node.value : valueAt(bytes, node.start, node.end, file));
   const ctx: Ctx = { file, findings: [] };
   if (root.type !== OBJECT) obj(ctx, at(root), '', 'an object with "configs"');
   const configsNode = member(root, 'configs');
@@ -98,7 +102,7 @@ export function indexEnvoyConfigDump(text: Uint8Array, file: string): EnvoyConfi
   /** A build of `entry[key]` from its span alone, once. */
   const defer = <T>(node: JsonNode, key: string, p: () => string, build: (ctx: Ctx, v: unknown, pointer: string) => T): Entry<T> => {
     const { start, end } = node;
-    const entry = new Entry((c) => build(c, valueAt(text, { type: OBJECT, start, end }, file), ptr(p(), key)), file);
+    const entry = new Entry((c) => build(c, valueAt(bytes, start, end, file), ptr(p(), key)), file);
     parts.push(entry as Entry<unknown>);
     return entry;
   };
@@ -113,7 +117,7 @@ export function indexEnvoyConfigDump(text: Uint8Array, file: string): EnvoyConfi
     const listener = listenerHead(headCtx, l, pointer);
     parts.push(headCtx.findings);
     const { start, end } = entry;
-    const chains = new Entry((c) => listenerChains(c, pick(valueAt(text, { type: OBJECT, start, end }, file) as Record<string, unknown>) as Record<string, unknown>, pointer), file);
+    const chains = new Entry((c) => listenerChains(c, pick(valueAt(bytes, start, end, file) as Record<string, unknown>) as Record<string, unknown>, pointer), file);
     parts.push(chains as Entry<unknown>);
     const keys: (keyof ListenerChains)[] = ['filterChains'];
     if (l.default_filter_chain !== undefined) keys.push('defaultFilterChain');
@@ -198,16 +202,49 @@ function member(node: JsonNode, key: string): JsonNode | undefined {
 }
 
 /**
- * An entry's JSON. The scan followed only its strings and brackets, so this is where an error inside it
- * is found; JSON.parse of the whole text then names the first one in the file, as an eager parse would.
+ * The JSON at bytes `[start, end)`. The scan followed only its strings and brackets, so this is where an
+ * error inside it is found; JSON.parse of the whole file then names the first one in it, as an eager
+ * parse would.
  */
-function valueAt(text: Uint8Array, node: JsonNode, file: string): unknown {
+function valueAt(source: ByteSource, start: number, end: number, file: string): unknown {
+  const text = textAt(source, start, end);
   try {
-    return JSON.parse(utf8(text, node.start, node.end));
+    return JSON.parse(text);
   } catch (err) {
-    parseJsonText(utf8(text, 0, text.length), file, DUMP_EXPECTED);
-    throw new InputError(file, {}, `cannot parse the JSON at bytes ${node.start}-${node.end} (${(err as Error).message})`, 'the file may be truncated or not the output of the command named in the README (Snapshots)');
+    parseJsonText(textAt(source, 0, source.size), file, DUMP_EXPECTED);
+    throw new InputError(file, {}, `cannot parse the JSON at bytes ${start}-${end} (${(err as Error).message})`, 'the file may be truncated or not the output of the command named in the README (Snapshots)');
   }
+}
+
+function textAt(source: ByteSource, start: number, end: number): string {
+  return utf8(source.read(start, end), 0, end - start);
+}
+
+/**
+ * `source` behind a cache of one block, for the reads after the scan: they come in document order (each
+ * listener now, each entry for `findings`), so a run of them costs one read of the source per block. A
+ * read of a block or more passes through and is not kept: the whole file, read to name an error, does
+ * not stay in memory.
+ */
+function readAhead(source: ByteSource): ByteSource {
+  let buffer: Uint8Array | undefined;
+  let block: Uint8Array | undefined;
+  let from = 0;
+  return {
+    size: source.size,
+    read(start, end) {
+      if (block === undefined || start < from || end > from + block.length) {
+        if (end - start >= BLOCK) {
+          block = undefined;
+          return source.read(start, end);
+        }
+        buffer ??= new Uint8Array(Math.min(BLOCK, source.size));
+        from = start;
+        block = source.read(start, Math.min(source.size, start + BLOCK), buffer);
+      }
+      return block.subarray(start - from, end - from);
+    },
+  };
 }
 
 function reported(file: string, pointer: string, message: string): Finding[] {

@@ -2,11 +2,16 @@ import { failure } from '../../support/failure.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { memorySource } from '../../../src/parse/byte-source.ts';
 import { indexEnvoyConfigDump, parseEnvoyConfigDump } from '../../../src/parse/envoy-config-dump.ts';
 import type { EnvoyConfig } from '../../../src/model/envoy.ts';
+import { readDirectory } from '../../../src/snapshot/directory.ts';
+import type { FileLoader } from '../../../src/snapshot/source.ts';
 import { corpusDir, projectRoot } from '../../support/corpus.ts';
-import { assignment, dump, eds, httpChain, internalEp, listener, routeConfig, sockEp, tcpChain } from './dump.ts';
+import { assignment, dump, eds, httpChain, internalEp, istioTlsMatches, listener, routeConfig, sockEp, tcpChain } from './dump.ts';
 
 const FILE = 'pods/ns/p/envoy-config-dump.json';
 const T = 'type.googleapis.com/envoy.admin.v3.';
@@ -28,7 +33,7 @@ function whole(cfg: EnvoyConfig): unknown {
 }
 
 function both(text: string, file = FILE): { eager: EnvoyConfig; deferred: EnvoyConfig } {
-  return { eager: parseEnvoyConfigDump(text, file), deferred: indexEnvoyConfigDump(Buffer.from(text), file) };
+  return { eager: parseEnvoyConfigDump(text, file), deferred: indexEnvoyConfigDump(memorySource(Buffer.from(text)), file) };
 }
 
 
@@ -112,7 +117,7 @@ describe('deferred Envoy entries: what is built when', () => {
 
   it('an error inside an entry surfaces when that entry is read, naming file and pointer', () => {
     const bad = dump({ clusters: [eds('good'), eds('bad', { transport_socket: 3 })] });
-    const cfg = indexEnvoyConfigDump(Buffer.from(bad), FILE);
+    const cfg = indexEnvoyConfigDump(memorySource(Buffer.from(bad)), FILE);
     assert.equal(cfg.clusters.get('good')?.name, 'good');
     const eager = failure(() => parseEnvoyConfigDump(bad, FILE));
     assert.deepEqual(failure(() => cfg.clusters.get('bad')), eager);
@@ -151,7 +156,7 @@ describe('deferred Envoy entries: what is checked up front fails as an eager par
     it(name, () => {
       const eager = failure(() => parseEnvoyConfigDump(text, FILE));
       assert.notEqual(eager, 'no error');
-      assert.deepEqual(failure(() => whole(indexEnvoyConfigDump(Buffer.from(text), FILE))), eager);
+      assert.deepEqual(failure(() => whole(indexEnvoyConfigDump(memorySource(Buffer.from(text)), FILE))), eager);
     });
   }
 
@@ -160,5 +165,59 @@ describe('deferred Envoy entries: what is checked up front fails as an eager par
     const { eager, deferred } = both(text);
     assert.deepEqual(deferred.findings?.map((f) => f.message), ['config dump section constructor is not read', 'config dump section Nope is not read']);
     assert.deepEqual(whole(deferred), whole(eager));
+  });
+});
+
+describe('deferred Envoy entries from a dump on disk', () => {
+  // Pretty-printed, as Envoy writes it, and over a megabyte: the scan takes more than one window, the
+  // listeners and builds more than one block.
+  const n = 2000;
+  const text = JSON.stringify(JSON.parse(dump({
+    nodeId: 'sidecar~10.0.0.5~p.ns~ns.svc.cluster.local',
+    listeners: Array.from({ length: 200 }, (_, i) => listener(`l${i}`, '0.0.0.0', 1000 + i, [tcpChain(`c${i}`), httpChain({ rds: `r${i}` })])),
+    clusters: Array.from({ length: n }, (_, i) => eds(`c${i}`, istioTlsMatches)),
+    routes: Array.from({ length: 200 }, (_, i) => routeConfig(`r${i}`, [{ name: 'v', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: `c${i}` } }] }])),
+    endpoints: Array.from({ length: n }, (_, i) => assignment(`c${i}`, [sockEp(`10.1.${i >> 8}.${i & 255}`, 80)])),
+  })), null, 2);
+
+  /** The dump written into a snapshot folder, and the loader the directory reader gives for it. */
+  async function onDisk(): Promise<{ file: string; load: FileLoader }> {
+    const root = await mkdtemp(path.join(tmpdir(), 'istio-path-envoy-'));
+    const file = path.join(root, FILE);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, text);
+    return { file, load: (await readDirectory(root)).files.get(FILE)! };
+  }
+
+  it('builds every entry from the bytes read again from the file, as a parse of the text does', async () => {
+    const { load } = await onDisk();
+    const source = load.bytes!();
+    assert.ok(source.size > 1 << 20, `${source.size} bytes`);
+    const cfg = indexEnvoyConfigDump(source, FILE);
+    const eager = parseEnvoyConfigDump(text, FILE);
+    // Out of document order first: a build must not depend on the reads before it.
+    assert.deepEqual(cfg.endpoints.get(`c${n - 1}`), eager.endpoints.get(`c${n - 1}`));
+    assert.deepEqual(cfg.listeners[0].filterChains, eager.listeners[0].filterChains);
+    assert.deepEqual(whole(cfg), whole(eager));
+  });
+
+  it('a file that shrinks after the index fails the build that reads past its new end, naming the file', async () => {
+    const { file, load } = await onDisk();
+    const cfg = indexEnvoyConfigDump(load.bytes!(), FILE);
+    await truncate(file, text.length >> 1);
+    assert.deepEqual(failure(() => cfg.endpoints.get(`c${n - 1}`)), {
+      name: 'InputError',
+      file: FILE,
+      where: {},
+      message: `${FILE}: cannot read the file (it is shorter than the ${text.length} bytes it had when the snapshot was listed) (hint: the snapshot directory changed or is not readable by this user)`,
+    });
+  });
+
+  it('a file rewritten at another size after the index fails the build, naming the file', async () => {
+    const { file, load } = await onDisk();
+    const cfg = indexEnvoyConfigDump(load.bytes!(), FILE);
+    await writeFile(file, `${' '.repeat(100)}${text}`);
+    const error = failure(() => cfg.clusters.get(`c${n - 1}`)) as { name: string; file: string };
+    assert.deepEqual([error.name, error.file], ['InputError', FILE]);
   });
 });

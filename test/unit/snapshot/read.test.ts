@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, realpath, stat, symlink, truncate, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, readFile, realpath, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Snapshot } from '../../../src/model/snapshot.ts';
+import type { ByteSource } from '../../../src/parse/byte-source.ts';
+import { readDirectory } from '../../../src/snapshot/directory.ts';
 import { readSnapshot } from '../../../src/snapshot/read.ts';
 import { writeSnapshot } from '../../../src/snapshot/write.ts';
 import { IPTABLES, META, rawArchive, snapshotFiles, tempDir } from './fixtures.ts';
@@ -190,6 +193,47 @@ describe('readSnapshot: directory symlinks', () => {
         evidence: [{ file: 'pods/default/other/ip-rule.json', missing: true }],
       },
     ]);
+  });
+});
+
+describe('readDirectory: a file\'s bytes', () => {
+  const FILE = 'nodes/node-a/iptables-save.txt';
+  const bytes = Buffer.from(IPTABLES);
+
+  /** The file's path, and the byte source the directory reader gives for it. */
+  async function onDisk(): Promise<{ abs: string; source: ByteSource }> {
+    const root = await written(await tempDir(), 'snap', snapshotFiles());
+    return { abs: path.join(root, FILE), source: (await readDirectory(root)).files.get(FILE)!.bytes!() };
+  }
+
+  it('reads any range of the file, into the buffer given when it is long enough', async () => {
+    const { source } = await onDisk();
+    assert.equal(source.size, bytes.length);
+    assert.deepEqual(Buffer.from(source.read(0, source.size)), bytes);
+    assert.deepEqual(Buffer.from(source.read(5, 12)), bytes.subarray(5, 12));
+    assert.equal(source.read(3, 3).length, 0);
+    const into = new Uint8Array(16);
+    const part = source.read(10, 20, into);
+    assert.equal(part.buffer, into.buffer);
+    assert.deepEqual(Buffer.from(part), bytes.subarray(10, 20));
+    assert.deepEqual(Buffer.from(source.read(0, 20, into)), bytes.subarray(0, 20));
+  });
+
+  it('holds no descriptor between reads', { skip: !existsSync('/proc/self/fd') }, async () => {
+    const { source } = await onDisk();
+    const open = readdirSync('/proc/self/fd').length;
+    for (let i = 0; i < 100; i++) source.read(0, source.size);
+    assert.equal(readdirSync('/proc/self/fd').length, open);
+  });
+
+  it('a file that shrank or went away since the listing is an InputError naming it', async () => {
+    const { abs, source } = await onDisk();
+    await truncate(abs, 10);
+    assert.deepEqual(Buffer.from(source.read(0, 10)), bytes.subarray(0, 10));
+    const hint = 'the snapshot directory changed or is not readable by this user';
+    assert.throws(() => source.read(5, 20), { name: 'InputError', file: FILE, message: `${FILE}: cannot read the file (it is shorter than the ${bytes.length} bytes it had when the snapshot was listed) (hint: ${hint})` });
+    await rm(abs);
+    assert.throws(() => source.read(0, 5), { name: 'InputError', file: FILE, message: `${FILE}: cannot read the file (ENOENT) (hint: ${hint})` });
   });
 });
 
