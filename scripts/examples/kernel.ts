@@ -428,10 +428,10 @@ function restoreOf(commands: string[][]): string {
   return [...tables].flatMap(([table, rules]) => [`* ${table}`, ...rules, 'COMMIT']).join('\n');
 }
 
-function inpodPod(lab: Lab, spec: ExampleSpec, ns: string): void {
+function inpodPod(lab: Lab, spec: ExampleSpec, pod: PodSpec, ns: string): void {
   if (spec.ambient === 'inpod-redirect') lab.run(ns, 'iptables-restore', ['--noflush'], inpodRedirectRestore());
   else for (const args of inpodTproxyIptables()) lab.run(ns, 'iptables', args);
-  lab.ip(ns, 'rule', 'add', 'fwmark', '0x111/0xfff', 'pref', '32764', 'lookup', '100');
+  if (pod.replyRule !== false) lab.ip(ns, 'rule', 'add', 'fwmark', '0x111/0xfff', 'pref', '32764', 'lookup', '100');
   lab.ip(ns, 'route', 'add', 'local', '0.0.0.0/0', 'dev', 'lo', 'table', '100');
 }
 
@@ -711,7 +711,7 @@ export function installRules(lab: Lab, spec: ExampleSpec, built: Built): void {
   }
   for (const [pod, ns] of built.podNs) {
     if (pod.mode === 'sidecar') sidecarPod(lab, spec, pod, ns);
-    else if (pod.mode === 'ambient' && spec.ambient && spec.ambient !== 'node' && pod.inpodRules !== false) inpodPod(lab, spec, ns);
+    else if (pod.mode === 'ambient' && spec.ambient && spec.ambient !== 'node' && pod.inpodRules !== false) inpodPod(lab, spec, pod, ns);
   }
 }
 

@@ -33,6 +33,8 @@ export interface PodSpec {
   inpodRules?: false;
   /** An ambient pod in which ztunnel holds no socket (ztunnel has not attached to it). */
   ztunnelSockets?: false;
+  /** An in-pod ambient pod without the policy route (`ip rule fwmark 0x111/0xfff lookup 100`) that returns replies to ztunnel. */
+  replyRule?: false;
   /** What ztunnel's config says of the pod, when it disagrees with the pod's mode (a stale workload entry). */
   ztunnelProtocol?: 'HBONE' | 'TCP';
   /** A sidecar pod's rule backends, when it holds more than the example's one (a backend switch left rules behind). */
@@ -287,6 +289,20 @@ export const EXAMPLES: ExampleSpec[] = [
     pods: [
       { name: 'sleep-5d8c9f6b7-h4tjw', namespace: 'default', app: 'sleep', node: 'node-a', ip: '10.244.1.5', mode: 'ambient', appPorts: [], uid: 1000 },
       { name: 'httpbin-6f4c5d8b9-m2d8s', namespace: 'default', app: 'httpbin', node: 'node-b', ip: '10.244.2.7', mode: 'ambient', appPorts: [80], uid: 1000, ztunnelProtocol: 'TCP' },
+      ztunnel('node-a', 1), ztunnel('node-b', 2),
+    ],
+    services: [httpbinSvc, sleepSvc],
+    namespaces: [{ name: 'default', labels: { 'istio.io/dataplane-mode': 'ambient' } }, istioSystem],
+    traces: [['sleep', 'httpbin']],
+  },
+  {
+    name: 'ambient-1.24-inpod-reply-misrouted',
+    title: 'Istio 1.24 in-pod ambient: httpbin has lost the ip rule that sends replies back to ztunnel (fwmark 0x111/0xfff lookup 100), so the SYN-ACK to ztunnel\'s connection leaves through eth0 towards the spoofed client',
+    istio: '1.24.0', ambient: 'inpod-redirect',
+    nodes: NODES(2),
+    pods: [
+      { name: 'sleep-5d8c9f6b7-q7vbn', namespace: 'default', app: 'sleep', node: 'node-a', ip: '10.244.1.5', mode: 'ambient', appPorts: [], uid: 1000 },
+      { name: 'httpbin-6f4c5d8b9-c4kxw', namespace: 'default', app: 'httpbin', node: 'node-b', ip: '10.244.2.7', mode: 'ambient', appPorts: [80], uid: 1000, replyRule: false },
       ztunnel('node-a', 1), ztunnel('node-b', 2),
     ],
     services: [httpbinSvc, sleepSvc],

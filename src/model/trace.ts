@@ -48,6 +48,8 @@ export interface Leg {
   src: string;
   dst: string;
   hops: number[];
+  /** Set on a leg that follows a handshake packet back or forth: shown only when that packet is lost. */
+  handshake?: { leg: number; packet: 'SYN-ACK' | 'ACK' };
 }
 
 export interface Endpointish {

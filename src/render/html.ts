@@ -5,6 +5,7 @@ import { diagramDot } from './dot.ts';
 import { renderSvg } from './diagram/svg.ts';
 import { LEGEND } from './diagram/style.ts';
 import { inert } from './inert.ts';
+import { legKind } from './leg.ts';
 
 /**
  * `-o html`: one self-contained page — the diagram as inline SVG, the header, the hop table with
@@ -66,7 +67,7 @@ function hopTable(t: Trace): string {
     const leg = legOf.get(hop.n);
     if (leg && leg !== current) {
       current = leg;
-      rows.push(`<tr class="leg ${e(leg.protocol)}"><td colspan="4">LEG ${leg.n} · ${e(leg.from)} → ${e(leg.to)} · ${e(leg.protocol.toUpperCase())} · ${e(leg.src)} → ${e(leg.dst)}</td></tr>`);
+      rows.push(`<tr class="leg ${e(leg.protocol)}"><td colspan="4">LEG ${leg.n} · ${e(leg.from)} → ${e(leg.to)} · ${e(legKind(leg))} · ${e(leg.src)} → ${e(leg.dst)}</td></tr>`);
     }
     rows.push(hopRow(hop));
   }

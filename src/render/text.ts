@@ -2,6 +2,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { Evidence, Finding, Hop, Leg, PacketView, Trace } from '../model/index.ts';
 import { INTENT_FINDING_CODES } from '../model/index.ts';
 import { inert } from './inert.ts';
+import { legKind } from './leg.ts';
 
 export interface TextOptions {
   color: boolean;
@@ -21,7 +22,7 @@ export function renderText(trace: Trace, o: TextOptions): string {
     const leg = legOf.get(hop.n);
     if (leg && leg !== currentLeg) {
       currentLeg = leg;
-      out.push(c.bold(`LEG ${leg.n}  ${s(leg.from)} → ${s(leg.to)}  ${leg.protocol.toUpperCase()}  ${s(`${leg.src} → ${leg.dst}`)}`));
+      out.push(c.bold(`LEG ${leg.n}  ${s(leg.from)} → ${s(leg.to)}  ${legKind(leg)}  ${s(`${leg.src} → ${leg.dst}`)}`));
     }
     out.push(...renderHop(hop, o, c));
   }

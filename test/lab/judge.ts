@@ -7,6 +7,7 @@
 import type { Hop, NetnsData, Rule, Snapshot, Trace } from '../../src/model/index.ts';
 import { endpoint } from '../../src/model/index.ts';
 import { sendFrom, type KernelEnd } from '../../src/engine/path/kernel.ts';
+import { handshake } from '../../src/engine/path/handshake.ts';
 import { Recorder } from '../../src/engine/path/record.ts';
 import { Choices } from '../../src/engine/path/choices.ts';
 import { World } from '../../src/engine/path/world.ts';
@@ -57,10 +58,12 @@ export function predict(snapshot: Snapshot, netnsId: string, sender: Sender, dst
   const proc = { component: 'app' as const, name: 'lab', uid: sender.uid, gid: sender.uid, mark: sender.mark, transparent: sender.transparent };
   const pkt = { proto: 'tcp' as const, src: sender.src ?? '', sport: 40000, dst, dport, mark: sender.mark, connmark: 0, zone: 0 };
   const end: KernelEnd = sendFrom(w, netnsId, proc, pkt);
-  const outcome: Outcome = end.kind === 'accepted'
-    ? { kind: 'accepted', netns: end.netns, port: end.acceptor.socket.port, originalDst: endpoint(end.originalDst.ip, end.originalDst.port) }
-    : outcomeOfEnd(end.verdict, end.reason);
-  return { outcome, fired: firedIn(w.rec.hops) };
+  if (end.kind === 'end') return { outcome: outcomeOfEnd(end.verdict, end.reason), fired: firedIn(w.rec.hops) };
+  // the handshake's hops count too: the kernel's counters saw its packets
+  const shake = handshake(w, end, 1, { client: 'lab', server: end.acceptor.process.name });
+  const fired = firedIn([...w.rec.hops, ...shake.hops]);
+  if (shake.failed) return { outcome: { kind: 'dropped' }, fired };
+  return { outcome: { kind: 'accepted', netns: end.netns, port: end.acceptor.socket.port, originalDst: endpoint(end.originalDst.ip, end.originalDst.port) }, fired };
 }
 
 /** Rules a list of hops says fired, by evidence key. */
@@ -72,7 +75,8 @@ export function firedIn(hops: Hop[]): string[] {
 export function observedSide(o: Observation, rules: Map<string, Rule>): Side {
   const outcome: Outcome = o.accepted
     ? { kind: 'accepted', netns: o.accepted.netns, port: o.accepted.port, originalDst: o.accepted.originalDst }
-    : { kind: o.result === 'timeout' ? 'dropped' : o.result === 'unreachable' ? 'no-route' : o.result === 'refused' ? 'refused' : 'unknown' };
+    // connected but never accepted: the handshake's ACK was lost, so the client's data went nowhere either
+    : { kind: o.result === 'timeout' || o.result === 'connected' ? 'dropped' : o.result === 'unreachable' ? 'no-route' : o.result === 'refused' ? 'refused' : 'unknown' };
   const fired = [...o.fired].filter((k) => rules.has(k) && acts(rules.get(k)!)).sort();
   return { outcome, fired };
 }
@@ -127,7 +131,9 @@ export interface LegReplay {
 export function legsOf(trace: Trace, snapshot: Snapshot, appUid: number): LegReplay[] {
   const hop = (n: number): Hop => trace.hops[n - 1];
   let uid = appUid;
-  return trace.legs.map((leg, i) => {
+  // a leg whose handshake packet was lost never opened, whatever its SYN met
+  const lost = new Set(trace.legs.flatMap((l) => (l.handshake ? [l.handshake.leg] : [])));
+  return trace.legs.filter((leg) => !leg.handshake).map((leg, i) => {
     const hops = leg.hops.map(hop);
     const first = hops.find((h) => h.component === 'kernel') ?? hops[0];
     const [dst, dport] = splitEndpoint(leg.dst);
@@ -138,7 +144,7 @@ export function legsOf(trace: Trace, snapshot: Snapshot, appUid: number): LegRep
     const sender: Sender = { uid, mark: Number(first.packet.before.mark), transparent: !!src && !isLocal(ns, src), ...(src ? { src } : {}) };
     const accept = hops.find((h) => h.component !== 'kernel' && h.action.startsWith('accept'));
     let outcome: Outcome;
-    if (accept) {
+    if (accept && !lost.has(leg.n)) {
       const socket = acceptingSocket(snapshot, accept);
       outcome = { kind: 'accepted', netns: accept.netns, port: socket.port, originalDst: /original destination (\S+)\)/.exec(accept.action)![1] };
       uid = socket.uid ?? 0;

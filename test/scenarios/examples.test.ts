@@ -450,6 +450,47 @@ const SCENARIOS: Scenario[] = [
     findings: [],
     alternatives: 0,
   },
+  {
+    example: 'ambient-1.24-inpod-reply-misrouted',
+    source: 'sleep',
+    destination: 'httpbin',
+    verdict: 'dropped',
+    legs: [
+      'tcp sleep-5d8c9f6b7-q7vbn (sleep) → sleep-5d8c9f6b7-q7vbn (ztunnel)',
+      'hbone sleep-5d8c9f6b7-q7vbn (ztunnel) → httpbin-6f4c5d8b9-c4kxw (ztunnel)',
+      'tcp httpbin-6f4c5d8b9-c4kxw (ztunnel) → httpbin-6f4c5d8b9-c4kxw (httpbin)',
+      'tcp SYN-ACK of leg 3 httpbin-6f4c5d8b9-c4kxw (httpbin) → httpbin-6f4c5d8b9-c4kxw (ztunnel)'
+    ],
+    hops: [
+      'app pod:default/sleep-5d8c9f6b7-q7vbn | connect() to 10.96.120.7:8000',
+      'kernel pod:default/sleep-5d8c9f6b7-q7vbn | forward via 10.244.1.1 dev eth0',
+      'kernel pod:default/sleep-5d8c9f6b7-q7vbn | REDIRECT to port 15001',
+      'kernel pod:default/sleep-5d8c9f6b7-q7vbn | local delivery (127.0.0.1/32 dev lo)',
+      'ztunnel pod:default/sleep-5d8c9f6b7-q7vbn | accept connection (original destination 10.96.120.7:8000)',
+      'ztunnel pod:default/sleep-5d8c9f6b7-q7vbn | HBONE CONNECT 10.244.2.7:80 via 10.244.2.7:15008',
+      'kernel pod:default/sleep-5d8c9f6b7-q7vbn | forward via 10.244.1.1 dev eth0',
+      'kernel pod:default/sleep-5d8c9f6b7-q7vbn | transmit to node:node-a',
+      'kernel node:node-a | forward via 172.18.0.3 dev eth0',
+      'kernel node:node-a | transmit to node:node-b',
+      'kernel node:node-b | forward via direct dev veth1a7ca107',
+      'kernel node:node-b | transmit to pod:default/httpbin-6f4c5d8b9-c4kxw',
+      'kernel pod:default/httpbin-6f4c5d8b9-c4kxw | local delivery (10.244.2.7/32 dev eth0)',
+      'ztunnel pod:default/httpbin-6f4c5d8b9-c4kxw | accept HBONE connection (original destination 10.244.2.7:15008)',
+      'ztunnel pod:default/httpbin-6f4c5d8b9-c4kxw | connect 10.244.2.7:80 (plaintext)',
+      'kernel pod:default/httpbin-6f4c5d8b9-c4kxw | local delivery (10.244.2.7/32 dev eth0)',
+      'kernel pod:default/httpbin-6f4c5d8b9-c4kxw | ACCEPT',
+      'kernel pod:default/httpbin-6f4c5d8b9-c4kxw | CONNMARK --set-xmark 0x111/0xfff',
+      'app pod:default/httpbin-6f4c5d8b9-c4kxw | accept connection (original destination 10.244.2.7:80)',
+      'kernel pod:default/httpbin-6f4c5d8b9-c4kxw | forward via 10.244.2.1 dev eth0',
+      'kernel pod:default/httpbin-6f4c5d8b9-c4kxw | CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff',
+      'kernel pod:default/httpbin-6f4c5d8b9-c4kxw | forward via 10.244.2.1 dev eth0',
+      'kernel pod:default/httpbin-6f4c5d8b9-c4kxw | transmit to node:node-b',
+      'kernel node:node-b | forward via 172.18.0.2 dev eth0',
+      'kernel node:node-b | DROP'
+    ],
+    findings: [],
+    alternatives: 0,
+  },
 ];
 
 const quiet = { stdout: () => {}, stderr: () => {}, color: false, env: {} };
@@ -464,7 +505,7 @@ describe('example scenarios', () => {
     it(`${s.example}: ${s.source} → ${s.destination}`, async () => {
       const t = await trace(s);
       assert.deepEqual(t.hops.map((h) => `${h.status === 'inferred' ? '~' : ''}${h.component} ${h.netns} | ${h.action}`), s.hops);
-      assert.deepEqual(t.legs.map((l) => `${l.protocol} ${l.from} → ${l.to}`), s.legs);
+      assert.deepEqual(t.legs.map((l) => `${l.protocol}${l.handshake ? ` ${l.handshake.packet} of leg ${l.handshake.leg}` : ''} ${l.from} → ${l.to}`), s.legs);
       assert.equal(t.verdict, s.verdict);
       assert.deepEqual(t.findings.map((f) => f.code), s.findings);
       assert.equal(t.alternatives.length, s.alternatives);
@@ -488,6 +529,14 @@ describe('key evidence', () => {
     const t = await trace(SCENARIOS.find((s) => s.destination === 'postgres.legacy')!);
     assert.equal(t.reason, 'dropped in node:node-b at forward by nodes/node-b/iptables-save.txt:10');
     assert.deepEqual(evidenceOf(t, /^DROP$/), ['nodes/node-b/iptables-save.txt:10 -A FORWARD -d 10.244.2.30/32 -p tcp -m tcp --dport 5432 -m comment --comment "network policy legacy/postgres-deny-all" -j DROP']);
+  });
+
+  it('a SYN-ACK that leaves through eth0 is dropped as INVALID where its connection was never tracked', async () => {
+    const t = await trace(SCENARIOS.find((s) => s.example === 'ambient-1.24-inpod-reply-misrouted')!);
+    assert.equal(t.reason, 'the connection of leg 3 never opens: its SYN-ACK is lost (dropped in node:node-b at forward by nodes/node-b/iptables-save.txt:11)');
+    assert.deepEqual(t.legs.at(-1)!.handshake, { leg: 3, packet: 'SYN-ACK' });
+    assert.deepEqual(evidenceOf(t, /^CONNMARK --restore-mark/), ['pods/default/httpbin-6f4c5d8b9-c4kxw/iptables-save.txt:12 -A ISTIO_OUTPUT -m connmark --mark 0x111/0xfff -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff']);
+    assert.deepEqual(evidenceOf(t, /^DROP$/), ['nodes/node-b/iptables-save.txt:11 -A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP']);
   });
 
   it('the bypassed waypoint is named with the sidecar hop that chose the pod', async () => {

@@ -17,8 +17,10 @@ export interface LegEnds {
 
 export function legEnds(path: WalkedPath): LegEnds[] {
   const byN = new Map(path.hops.map((h) => [h.n, h]));
-  return path.legs.map((leg, i) => {
-    const prev = i > 0 ? path.legs[i - 1] : undefined;
+  // a lost handshake packet's leg opens nothing: the legs of the path are the connections
+  const legs = path.legs.filter((leg) => !leg.handshake);
+  return legs.map((leg, i) => {
+    const prev = i > 0 ? legs[i - 1] : undefined;
     const opener = prev ? byN.get(prev.hops[prev.hops.length - 1]) : undefined;
     const acceptor = leg.hops.map((n) => byN.get(n)).find((h): h is Hop => !!h && h.component !== 'kernel' && h.action.startsWith('accept'));
     return { leg, opener, acceptor };

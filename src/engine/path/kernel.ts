@@ -1,6 +1,7 @@
 import { endpoint } from '../../model/index.ts';
 import type { Evidence, Hook, NetnsData, Packet, Rule, Ruleset, Verdict } from '../../model/index.ts';
 import { baseChains, evaluateHook, type HookOptions, type HookResult, type NfContext } from '../netfilter/evaluate.ts';
+import { natCorePriority } from '../netfilter/hooks.ts';
 import { routeLookup, type RouteResult } from '../routing/lookup.ts';
 import { cidrContains, ipFamily } from '../net/cidr.ts';
 import { findListener } from '../sockets/lookup.ts';
@@ -11,17 +12,35 @@ import type { Choices } from './choices.ts';
 import { describeAction } from './describe.ts';
 import { acceptorFor } from './sockets.ts';
 import { transit } from './transit.ts';
+import { Conntrack, ctStates, entryFor, type Established, natRewrite } from './conntrack.ts';
+
+/** A listening socket took the SYN. */
+interface Accepted {
+  kind: 'accepted';
+  netns: string;
+  acceptor: Acceptor;
+  pkt: Packet;
+  originalDst: { ip: string; port: number };
+}
+
+type Ended = { kind: 'end'; verdict: Verdict; reason: string };
+
+/** The connection a SYN opened: the conntrack entries it made and the socket that sent it. */
+export interface Connection {
+  ct: Conntrack;
+  client: { netns: string; proc: Process; sent: Packet };
+}
 
 /** How one packet's journey through kernels ended. */
-export type KernelEnd =
-  | { kind: 'accepted'; netns: string; acceptor: Acceptor; pkt: Packet; originalDst: { ip: string; port: number } }
-  | { kind: 'end'; verdict: Verdict; reason: string };
+export type KernelEnd = (Accepted & { connection: Connection }) | Ended;
 
 export interface Walk {
   world: World;
   rec: Recorder;
   choices: Choices;
   request: AppRequest;
+  /** The connection this walk's packet belongs to: its SYN records conntrack entries, later packets use them. */
+  conn?: { stage: 'SYN'; ct: Conntrack } | Established;
 }
 
 /** What the application sends, as far as proxies that inspect it care: HTTP (with its Host) or opaque TCP. */
@@ -40,6 +59,23 @@ const MAX_NETNS_CROSSINGS = 24;
  * through netfilter, routing and devices until a socket accepts it or the kernel gives up on it.
  */
 export function sendFrom(w: Walk, netnsId: string, proc: Process, pkt: Packet): KernelEnd {
+  const ct = new Conntrack();
+  let sent = pkt;
+  const end = send({ ...w, conn: { stage: 'SYN', ct } }, netnsId, proc, pkt, (routed) => (sent = routed));
+  return end.kind === 'accepted' ? { ...end, connection: { ct, client: { netns: netnsId, proc, sent } } } : end;
+}
+
+/**
+ * A later packet of a connection leaves a socket in `netnsId`: it is followed like the SYN, with
+ * conntrack's state and NAT, until it reaches the socket holding the connection (verdict
+ * `delivered`) or is lost on the way.
+ */
+export function sendEstablished(w: Walk, est: Established, netnsId: string, proc: Process, pkt: Packet): Ended {
+  const end = send({ ...w, conn: est }, netnsId, proc, pkt, () => {});
+  return end.kind === 'end' ? end : { kind: 'end', verdict: 'unknown', reason: `a listening socket in ${end.netns} took a packet of an established connection` };
+}
+
+function send(w: Walk, netnsId: string, proc: Process, pkt: Packet, routed: (pkt: Packet) => void): Accepted | Ended {
   const ns = w.world.netns(netnsId);
   const node = w.world.nodeOf(netnsId);
   if (!ns) return { kind: 'end', verdict: 'unknown', reason: `the snapshot has no network namespace ${netnsId}` };
@@ -48,7 +84,8 @@ export function sendFrom(w: Walk, netnsId: string, proc: Process, pkt: Packet): 
   const route = lookup(w, ns, netnsId, pkt, undefined, 'output');
   if (route.kind === 'end') return route;
   if (route.pkt.src !== pkt.src) w.rec.legSource(endpoint(route.pkt.src, route.pkt.sport));
-  pkt = { ...route.pkt, oif: outputDevice(route.result) };
+  routed(route.pkt);
+  pkt = enter(w, netnsId, { ...route.pkt, oif: outputDevice(route.result) });
 
   const output = outputHook(w, ns, netnsId, proc, pkt, route.result);
   if ('kind' in output) return output;
@@ -96,12 +133,12 @@ function rerouteStops(bases: ReturnType<typeof baseChains>): RerouteStop[] {
   return stops.sort((x, y) => x.start - y.start);
 }
 
-function outputHook(w: Walk, ns: NetnsData, netnsId: string, proc: Process, pkt: Packet, routed: Routed): { out: HookOutcome; route: Routed } | KernelEnd {
+function outputHook(w: Walk, ns: NetnsData, netnsId: string, proc: Process, pkt: Packet, routed: Routed): { out: HookOutcome; route: Routed } | Ended {
   const bases = baseChains(rulesetsFor(ns, pkt), 'output', ipFamily(pkt.dst) ?? 4);
   let out: HookOutcome = { pkt };
   let route = routed;
   let from = 0;
-  const run = (to: number): KernelEnd | undefined => {
+  const run = (to: number): Ended | undefined => {
     if (to <= from) return undefined;
     out = hook(w, ns, netnsId, 'output', out.pkt, { owner: proc, window: [from, to], resume: out.res });
     from = to;
@@ -127,12 +164,13 @@ function outputHook(w: Walk, ns: NetnsData, netnsId: string, proc: Process, pkt:
 }
 
 /** A packet arrives on `iif` in `netnsId` (from a veth peer, a tunnel or the node's uplink). */
-export function receive(w: Walk, netnsId: string, pkt: Packet, crossings: number): KernelEnd {
+function receive(w: Walk, netnsId: string, arriving: Packet, crossings: number): Accepted | Ended {
   if (crossings > MAX_NETNS_CROSSINGS) return { kind: 'end', verdict: 'unknown', reason: `the packet crossed ${crossings} network namespaces: a forwarding loop` };
   const ns = w.world.netns(netnsId);
   const node = w.world.nodeOf(netnsId);
   if (!ns) return { kind: 'end', verdict: 'unknown', reason: `the packet reaches ${netnsId}, which the snapshot does not hold` };
-  noteMissingRules(w, ns, netnsId, pkt);
+  noteMissingRules(w, ns, netnsId, arriving);
+  const pkt = enter(w, netnsId, arriving);
 
   const pre = hook(w, ns, netnsId, 'prerouting', pkt, {});
   if (pre.end) return pre.end;
@@ -148,7 +186,8 @@ export function receive(w: Walk, netnsId: string, pkt: Packet, crossings: number
   return forwardOut(w, ns, netnsId, node, post.pkt, route.result, crossings);
 }
 
-function forwardOut(w: Walk, ns: NetnsData, netnsId: string, node: string | undefined, pkt: Packet, route: Extract<RouteResult, { kind: 'unicast' }>, crossings: number): KernelEnd {
+function forwardOut(w: Walk, ns: NetnsData, netnsId: string, node: string | undefined, pkt: Packet, route: Extract<RouteResult, { kind: 'unicast' }>, crossings: number): Accepted | Ended {
+  leave(w, netnsId, pkt);
   const next = transit(w, ns, netnsId, node, pkt, route);
   if (next.kind === 'end') return next;
   return receive(w, next.netns, next.pkt, crossings + 1);
@@ -160,7 +199,7 @@ interface LocalOpts {
   prerouted?: boolean;
 }
 
-function deliverLocal(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, natDst: { ip: string; port: number } | undefined, o: LocalOpts): KernelEnd {
+function deliverLocal(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, natDst: { ip: string; port: number } | undefined, o: LocalOpts): Accepted | Ended {
   let tproxy = o.tproxy;
   let current = pkt;
   if (o.reentry) {
@@ -172,6 +211,8 @@ function deliverLocal(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, natD
   const input = hook(w, ns, netnsId, 'input', current, { skipNat: o.reentry });
   if (input.end) return input.end;
   current = input.pkt;
+  leave(w, netnsId, current);
+  if (w.conn && w.conn.stage !== 'SYN') return reachHolder(w, w.conn, ns, netnsId, current);
   const acceptor = acceptorFor(w, ns, netnsId, current, tproxy);
   if (!acceptor) {
     const what = tproxy ? `TPROXY to port ${tproxy.port} found no socket` : `nothing listens on ${current.dst}:${current.dport}`;
@@ -185,6 +226,42 @@ function deliverLocal(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, natD
   return { kind: 'accepted', netns: netnsId, acceptor, pkt: current, originalDst };
 }
 
+/**
+ * A later packet delivered locally belongs to the socket whose connection it carries (TPROXY and
+ * socket lookups find an established socket before any listener); anywhere else no socket holds the
+ * connection, and the stray packet is answered with a reset.
+ */
+function reachHolder(w: Walk, est: Established, ns: NetnsData, netnsId: string, pkt: Packet): Ended {
+  const h = est.holder;
+  const at = endpoint(pkt.dst, pkt.dport);
+  if (netnsId === h.netns && pkt.dst === h.ip && pkt.dport === h.port) return { kind: 'end', verdict: 'delivered', reason: `reaches the connection's socket ${at} in ${netnsId}` };
+  w.rec.hop({
+    component: 'kernel', netns: netnsId, node: w.world.nodeOf(netnsId), where: 'socket lookup', action: `RST (no socket holds ${at})`,
+    before: pkt, evidence: ns.sockets ? socketsEvidence(ns) : [{ file: `${ns.dir}/sockets.txt`, missing: true }],
+    note: `the connection's socket is ${endpoint(h.ip, h.port)} in ${h.netns}`,
+  });
+  return { kind: 'end', verdict: 'dropped', reason: `delivered to ${at} in ${netnsId}, where no socket holds the connection (its socket is ${endpoint(h.ip, h.port)} in ${h.netns})` };
+}
+
+/** A packet enters a netns or leaves its socket: the SYN makes the conntrack entry, a later packet finds it and its connmark. */
+function enter(w: Walk, netnsId: string, pkt: Packet): Packet {
+  const c = w.conn;
+  if (!c) return pkt;
+  if (c.stage === 'SYN') {
+    c.ct.begin(netnsId, pkt);
+    return pkt;
+  }
+  c.entry = entryFor(c, netnsId, pkt);
+  return { ...pkt, connmark: c.entry?.connmark ?? 0 };
+}
+
+/** The packet leaves the netns or is delivered in it: the entry keeps what NAT and CONNMARK did. */
+function leave(w: Walk, netnsId: string, pkt: Packet): void {
+  const c = w.conn;
+  if (c?.stage === 'SYN') c.ct.end(netnsId, pkt);
+  else if (c?.entry) c.entry.connmark = pkt.connmark;
+}
+
 /** The whole socket list is the evidence; it is cited from its first line, which an empty list also has. */
 function socketsEvidence(ns: NetnsData): Evidence[] {
   return [{ file: `${ns.dir}/sockets.txt`, line: 1, text: `${ns.sockets?.length ?? 0} listening sockets, none matches` }];
@@ -192,7 +269,7 @@ function socketsEvidence(ns: NetnsData): Evidence[] {
 
 interface HookOutcome {
   pkt: Packet;
-  end?: KernelEnd;
+  end?: Ended;
   tproxy?: HookResult['tproxy'];
   nat?: HookResult['nat'];
   /** The evaluation itself, for a later window of the same hook to resume from. */
@@ -208,23 +285,62 @@ function rulesetsFor(ns: NetnsData, pkt: Packet): Ruleset[] {
   return out;
 }
 
-function nfContext(w: Walk, ns: NetnsData, owner?: Process): NfContext {
+function nfContext(w: Walk, ns: NetnsData, netnsId: string, owner?: Process): NfContext {
   const addrs = ns.addrs ?? [];
+  const est = w.conn?.stage === 'SYN' ? undefined : w.conn;
+  const held = (p: Packet): boolean => !!est && est.holder.netns === netnsId && est.holder.ip === p.dst && est.holder.port === p.dport;
+  const listening = ns.sockets ? (p: Packet) => ({ found: findListener(ns.sockets!, p.dst, p.dport) !== undefined }) : undefined;
   return {
     ipsets: ns.ipsets,
     localAddrs: addrs.map((a) => a.local),
     ifaceAddr: (ifname: string, family?: 4 | 6) => addrs.find((a) => a.ifname === ifname && (!family || a.family === family))?.local,
-    socketLookup: ns.sockets ? (p: Packet) => ({ found: findListener(ns.sockets!, p.dst, p.dport) !== undefined }) : undefined,
+    // an established socket is found before any listener
+    socketLookup: est ? (p: Packet) => (held(p) ? { found: true, transparent: est.holder.transparent } : listening?.(p)) : listening,
     owner: owner ? { uid: owner.uid, gid: owner.gid } : undefined,
     decide: (rule: Rule) => w.choices.statistic(rule),
+    ...(est ? { ctstate: ctStates(est) } : {}),
   };
 }
 
-/** Runs one netfilter hook and records a hop for every rule that did something to the packet. */
-function hook(w: Walk, ns: NetnsData, netnsId: string, h: Hook, pkt: Packet, o: { owner?: Process; skipNat?: boolean } & Pick<HookOptions, 'window' | 'resume'>): HookOutcome {
+type HookOpts = { owner?: Process; skipNat?: boolean } & Pick<HookOptions, 'window' | 'resume'>;
+
+/**
+ * Runs one netfilter hook and records a hop for every rule that did something to the packet. A later
+ * packet of a tracked connection skips the nat chains; the nat core rewrites it from the conntrack
+ * entry instead, at its own priority among the base chains.
+ */
+function hook(w: Walk, ns: NetnsData, netnsId: string, h: Hook, pkt: Packet, o: HookOpts): HookOutcome {
+  const est = w.conn?.stage === 'SYN' ? undefined : w.conn;
+  // an untracked SYN-ACK is INVALID, which nat chains never see; an untracked ACK is picked up as NEW
+  if (!est?.entry) return runHook(w, ns, netnsId, h, pkt, est?.stage === 'SYN-ACK' ? { ...o, skipNat: true } : o);
+  const opts = { ...o, skipNat: true };
+  const rewrite = natRewrite(est, h);
+  const bases = baseChains(rulesetsFor(ns, pkt), h, ipFamily(pkt.dst) ?? 4);
+  const [from, to] = o.window ?? [0, bases.length];
+  let at = bases.findIndex((b) => b.order[0] >= natCorePriority(h));
+  if (at < 0) at = bases.length;
+  if (!rewrite || at < from || at > to || (at === to && to < bases.length)) return runHook(w, ns, netnsId, h, pkt, opts);
+  const before = runHook(w, ns, netnsId, h, pkt, { ...opts, window: [from, at] });
+  if (before.end) return before;
+  const rewritten = { ...before.pkt, ...rewrite };
+  if (rewritten.src !== before.pkt.src || rewritten.sport !== before.pkt.sport || rewritten.dst !== before.pkt.dst || rewritten.dport !== before.pkt.dport) {
+    const what = 'dst' in rewrite ? `destination → ${endpoint(rewritten.dst, rewritten.dport)}` : `source → ${endpoint(rewritten.src, rewritten.sport)}`;
+    w.rec.hop({
+      component: 'kernel', netns: netnsId, node: w.world.nodeOf(netnsId), where: `conntrack ${h}`,
+      action: `${est.stage === 'SYN-ACK' ? 'undo' : 'repeat'} the connection's NAT: ${what}`, before: before.pkt, after: rewritten, evidence: est.entry.nat,
+    });
+  }
+  return runHook(w, ns, netnsId, h, rewritten, { ...opts, window: [at, to], resume: before.res });
+}
+
+function runHook(w: Walk, ns: NetnsData, netnsId: string, h: Hook, pkt: Packet, o: HookOpts): HookOutcome {
   const rulesets = rulesetsFor(ns, pkt);
   if (rulesets.length === 0) return { pkt };
-  const res = evaluateHook(rulesets, h, pkt, nfContext(w, ns, o.owner), { skipNat: o.skipNat, window: o.window, resume: o.resume });
+  const res = evaluateHook(rulesets, h, pkt, nfContext(w, ns, netnsId, o.owner), { skipNat: o.skipNat, window: o.window, resume: o.resume });
+  if (res.nat && w.conn?.stage === 'SYN') {
+    const entry = w.conn.ct.entries.get(netnsId);
+    if (entry && !entry.nat.includes(res.nat.rule.evidence)) entry.nat.push(res.nat.rule.evidence);
+  }
   const node = w.world.nodeOf(netnsId);
   const hopsBefore = w.rec.lastHop;
   const hopOf = new Map<number, number>();
@@ -278,7 +394,7 @@ function backendOf(rulesets: Ruleset[], rule: Rule): string {
 type Routed = Extract<RouteResult, { kind: 'local' | 'unicast' }>;
 
 /** `pkt` is the packet as routed: a socket without a bound address gets the route's source here. */
-type Lookup = { kind: 'ok'; result: Routed; pkt: Packet } | KernelEnd & { kind: 'end' };
+type Lookup = { kind: 'ok'; result: Routed; pkt: Packet } | Ended;
 
 /** Routing decision, recorded as one hop with the ip rule and route that decided it. */
 function lookup(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, iif: string | undefined, dir: 'input' | 'output', why?: string): Lookup {

@@ -25,6 +25,15 @@ export interface HopInput {
   note?: string;
 }
 
+export interface Checkpoint {
+  hops: number;
+  legs: number;
+  /** How many hops each finding named then: a later walk may add to one. */
+  findingHops: number[];
+  openLeg: Leg | undefined;
+  openLegHops: number;
+}
+
 /** Collects hops, legs and findings while a path is walked; numbers hops in order. */
 export class Recorder {
   readonly hops: Hop[] = [];
@@ -52,8 +61,8 @@ export class Recorder {
     return n;
   }
 
-  startLeg(from: string, to: string, protocol: LegProtocol, src: string, dst: string): Leg {
-    const leg: Leg = { n: this.legs.length + 1, from, to, protocol, src, dst, hops: [] };
+  startLeg(from: string, to: string, protocol: LegProtocol, src: string, dst: string, handshake?: Leg['handshake']): Leg {
+    const leg: Leg = { n: this.legs.length + 1, from, to, protocol, src, dst, hops: [], ...(handshake ? { handshake } : {}) };
     this.legs.push(leg);
     this.openLeg = leg;
     return leg;
@@ -76,6 +85,20 @@ export class Recorder {
       return;
     }
     this.findings.push(f);
+  }
+
+  /** Where the record stands, to come back to when a walk turns out to need no hops. */
+  checkpoint(): Checkpoint {
+    return { hops: this.hops.length, legs: this.legs.length, findingHops: this.findings.map((f) => f.hops.length), openLeg: this.openLeg, openLegHops: this.openLeg?.hops.length ?? 0 };
+  }
+
+  rollback(c: Checkpoint): void {
+    this.hops.length = c.hops;
+    this.legs.length = c.legs;
+    this.findings.length = c.findingHops.length;
+    c.findingHops.forEach((n, i) => (this.findings[i].hops.length = n));
+    this.openLeg = c.openLeg;
+    if (c.openLeg) c.openLeg.hops.length = c.openLegHops;
   }
 
   get lastHop(): number {

@@ -2,6 +2,7 @@ import type { Endpointish, Hbone, K8s, LegProtocol, Packet, Snapshot, Trace, Ver
 import { endpoint } from '../../model/index.ts';
 import { detectGeneration } from '../generation.ts';
 import { Choices } from './choices.ts';
+import { handshake } from './handshake.ts';
 import { sendFrom, type AppRequest, type Walk } from './kernel.ts';
 import { componentOfProcess, type Process } from './process.ts';
 import { proxyDecision } from './proxies.ts';
@@ -113,6 +114,19 @@ function walk(world: World, req: TraceRequest, overrides: Map<string, number>): 
       action: `accept ${protocol === 'hbone' ? 'HBONE ' : ''}connection (original destination ${endpoint(end.originalDst.ip, end.originalDst.port)})`,
       before: end.pkt, evidence: acc.evidence, status: acc.inferred ? 'inferred' : undefined,
     });
+    const n = rec.legs.length;
+    const shake = handshake(w, end, n, { client: from, server: label });
+    if (shake.failed) {
+      const { packet, end: lost } = shake.failed;
+      return { rec, verdict: 'dropped', reason: `the connection of leg ${n} never opens: its ${packet} is lost (${lost.reason})`, choices };
+    }
+    if (shake.unverified) {
+      rec.finding({
+        code: 'handshake-unverified', severity: 'info',
+        message: `the ${shake.unverified.packet} of leg ${n} could not be followed (${shake.unverified.reason}); the connection is taken to open`,
+        hops: [rec.lastHop], evidence: [],
+      });
+    }
     if (acc.process.component === 'app') {
       return { rec, verdict: 'delivered', reason: `accepted by ${acc.process.name} in ${end.netns} on ${endpoint(end.pkt.dst, end.pkt.dport)}`, choices };
     }

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import type { Evidence, Hop, Leg, PacketView, Trace } from '../../model/index.ts';
 import { inert as s } from '../inert.ts';
+import { legKind } from '../leg.ts';
 
 /** One path the explorer can show: the trace's own, or one of its alternatives (which carry no legs). */
 interface PathView {
@@ -93,7 +94,7 @@ function HopDetail({ hop, leg, expanded, width }: { hop: Hop; leg: Leg | undefin
       <Text bold>{`hop ${hop.n}  ${hop.component}  ${hop.status}`}</Text>
       <Text>{s(hop.netns)}</Text>
       <Text>{s(hop.where)}</Text>
-      {leg ? <Text>{`leg ${leg.n} ${leg.protocol.toUpperCase()}  ${s(leg.from)} → ${s(leg.to)}`}</Text> : null}
+      {leg ? <Text>{`leg ${leg.n} ${legKind(leg)}  ${s(leg.from)} → ${s(leg.to)}`}</Text> : null}
       <Text bold>{s(hop.action)}</Text>
       <Text>{`before ${packet(hop.packet.before)}`}</Text>
       <Text>{`after  ${packet(hop.packet.after)}`}</Text>

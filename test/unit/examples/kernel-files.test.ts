@@ -178,7 +178,7 @@ function nodeAmbientChecks(spec: ExampleSpec): void {
 function inpodChecks(spec: ExampleSpec): void {
   const redirect = spec.ambient === 'inpod-redirect';
   const set = redirect ? 'istio-inpod-probes-v4' : 'istio-inpod-probes';
-  it(`in-pod ${redirect ? 'REDIRECT' : 'TPROXY'} rules, ip rule 32764 and table 100 in every ambient pod`, () => {
+  it(`in-pod ${redirect ? 'REDIRECT' : 'TPROXY'} rules, ip rule 32764 (unless removed) and table 100 in every ambient pod`, () => {
     for (const pod of spec.pods.filter((p) => p.mode === 'ambient' && p.inpodRules !== false)) {
       const dir = podDir(spec, pod);
       const lines = saveLines(dir);
@@ -190,7 +190,7 @@ function inpodChecks(spec: ExampleSpec): void {
         assert.ok(lines.includes('-A ISTIO_PRERT ! -d 127.0.0.1/32 -p tcp -m mark ! --mark 0x539/0xfff -j TPROXY --on-port 15006 --on-ip 0.0.0.0 --tproxy-mark 0x111/0xfff'), pod.name);
       }
       const rules = json<Rule[]>(dir, 'ip-rule.json');
-      assert.ok(rules.some((r) => r.priority === 32764 && r.fwmark === '0x111' && r.fwmask === '0xfff' && r.table === '100'), pod.name);
+      assert.equal(rules.some((r) => r.priority === 32764 && r.fwmark === '0x111' && r.fwmask === '0xfff' && r.table === '100'), pod.replyRule !== false, pod.name);
       const routes = json<Route[]>(dir, 'ip-route.json');
       assert.ok(routes.some((r) => r.table === '100' && r.type === 'local' && r.dst === 'default' && r.dev === 'lo'), pod.name);
     }
