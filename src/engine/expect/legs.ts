@@ -22,7 +22,8 @@ export function legEnds(trace: Trace): LegEnds[] {
   const first = trace.hops[0];
   const out: LegEnds[] = [];
   let from: Component | undefined = first?.component;
-  for (const leg of trace.legs) {
+  // a lost handshake packet's leg is not a connection of the path
+  for (const leg of trace.legs.filter((l) => !l.handshake)) {
     const accepting = leg.hops.map((n) => byN.get(n)).filter((h): h is Hop => h !== undefined && h.n !== first?.n && h.component !== 'kernel');
     const to = accepting[0]?.component;
     out.push({ leg, from, to, toHops: accepting.filter((h) => h.component === to).map((h) => h.n) });
