@@ -296,7 +296,7 @@ export const EXAMPLES: ExampleSpec[] = [
     traces: [['sleep', 'httpbin']],
   },
   {
-    name: 'ambient-1.24-inpod-reply-misrouted',
+    name: 'finding-reply-misrouted',
     title: 'Istio 1.24 in-pod ambient: httpbin has lost the ip rule that sends replies back to ztunnel (fwmark 0x111/0xfff lookup 100), so the SYN-ACK to ztunnel\'s connection leaves through eth0 towards the spoofed client',
     istio: '1.24.0', ambient: 'inpod-redirect',
     nodes: NODES(2),

@@ -51,4 +51,5 @@ export const INTENT_FINDING_CODES: readonly string[] = [
   'mixed-backends',
   'double-capture',
   'unexpected-path',
+  'reply-misrouted',
 ];

@@ -77,7 +77,7 @@ describe('assert: a failed expectation exits 1 and prints the offending trace', 
     { name: 'dropped, expected reachable (--reachable)', args: ['sleep', 'postgres.legacy', '--reachable', ...MIXED], golden: 'mixed--postgres--reachable.txt' },
     { name: 'delivered, expected unreachable; one pass and two failures share one trace', args: ['sleep', 'reviews', '--unreachable', '--hbone', '--not-via', 'waypoint', ...AMBIENT], golden: 'ambient--reviews--unreachable.txt' },
     { name: 'plain TCP to a pod outside the mesh (--hbone)', args: ['sleep', 'legacy-app.legacy', '--hbone', ...MIXED], golden: 'mixed--legacy-app--hbone.txt' },
-    { name: 'the SYN is accepted but its SYN-ACK is lost (--reachable)', args: ['sleep', 'httpbin', '--reachable', '--snapshot', 'examples/ambient-1.24-inpod-reply-misrouted'], golden: 'reply-misrouted--reachable.txt' },
+    { name: 'the SYN is accepted but its SYN-ACK is lost (--reachable)', args: ['sleep', 'httpbin', '--reachable', '--snapshot', 'examples/finding-reply-misrouted'], golden: 'reply-misrouted--reachable.txt' },
   ];
   for (const r of rows) {
     it(r.name, async () => {

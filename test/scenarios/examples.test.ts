@@ -451,7 +451,7 @@ const SCENARIOS: Scenario[] = [
     alternatives: 0,
   },
   {
-    example: 'ambient-1.24-inpod-reply-misrouted',
+    example: 'finding-reply-misrouted',
     source: 'sleep',
     destination: 'httpbin',
     verdict: 'dropped',
@@ -488,7 +488,7 @@ const SCENARIOS: Scenario[] = [
       'kernel node:node-b | forward via 172.18.0.2 dev eth0',
       'kernel node:node-b | DROP'
     ],
-    findings: [],
+    findings: ['reply-misrouted'],
     alternatives: 0,
   },
 ];
@@ -532,7 +532,7 @@ describe('key evidence', () => {
   });
 
   it('a SYN-ACK that leaves through eth0 is dropped as INVALID where its connection was never tracked', async () => {
-    const t = await trace(SCENARIOS.find((s) => s.example === 'ambient-1.24-inpod-reply-misrouted')!);
+    const t = await trace(SCENARIOS.find((s) => s.example === 'finding-reply-misrouted')!);
     assert.equal(t.reason, 'the connection of leg 3 never opens: its SYN-ACK is lost (dropped in node:node-b at forward by nodes/node-b/iptables-save.txt:11)');
     assert.deepEqual(t.legs.at(-1)!.handshake, { leg: 3, packet: 'SYN-ACK' });
     assert.deepEqual(evidenceOf(t, /^CONNMARK --restore-mark/), ['pods/default/httpbin-6f4c5d8b9-c4kxw/iptables-save.txt:12 -A ISTIO_OUTPUT -m connmark --mark 0x111/0xfff -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff']);

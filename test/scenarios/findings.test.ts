@@ -161,6 +161,21 @@ const ROWS: Row[] = [
       },
     ],
   },
+  {
+    example: 'finding-reply-misrouted', source: 'sleep', destination: 'httpbin', verdict: 'dropped',
+    findings: [
+      {
+        code: "reply-misrouted", severity: "error", hops: [21,23,25],
+        message: "the SYN-ACK of leg 3 leaves pod:default/httpbin-6f4c5d8b9-c4kxw towards node:node-b (hop 23), but its connection was opened inside pod:default/httpbin-6f4c5d8b9-c4kxw by httpbin-6f4c5d8b9-c4kxw (ztunnel) from 10.244.1.5:43212: no conntrack entry waits for it there, and it is lost (hop 25). default/httpbin-6f4c5d8b9-c4kxw is in-pod ambient (annotation ambient.istio.io/redirection=enabled) and its replies to ztunnel carry mark 0x111 (hop 21), but no ip rule sends fwmark 0x111/0xfff to ztunnel's table, so they follow the main table out of the pod",
+        evidence: [
+          "k8s/pods.json#/items/1/metadata/annotations/ambient.istio.io~1redirection Pod default/httpbin-6f4c5d8b9-c4kxw annotation ambient.istio.io/redirection=enabled",
+          "pods/default/httpbin-6f4c5d8b9-c4kxw/iptables-save.txt:12 -A ISTIO_OUTPUT -m connmark --mark 0x111/0xfff -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff",
+          "pods/default/httpbin-6f4c5d8b9-c4kxw/ip-rule.json# 3 ip rules, none for fwmark 0x111/0xfff",
+        ],
+        fix: "istio-cni installs \"ip rule add fwmark 0x111/0xfff pref 32764 lookup 100\" and \"ip route add local 0.0.0.0/0 dev lo table 100\" in every ambient pod; restart pod default/httpbin-6f4c5d8b9-c4kxw so istio-cni enrolls it again, and check the istio-cni-node logs on node-b",
+      },
+    ],
+  },
 ];
 
 const quiet = { stdout: () => {}, stderr: () => {}, color: false, env: {} };
@@ -190,8 +205,8 @@ describe('findings: one example per code', () => {
 describe('findings: the engine examples follow their intent', () => {
   const engineTraces = EXAMPLES.filter((e) => !e.name.startsWith('finding-')).flatMap((e) => e.traces.map(([s, d]) => ({ example: e.name, s, d })));
 
-  it('are the 13 traces of the engine examples (with deploy/httpbin, 14)', () => {
-    assert.equal(engineTraces.length, 13);
+  it('are the 12 traces of the engine examples (with deploy/httpbin, 13)', () => {
+    assert.equal(engineTraces.length, 12);
   });
 
   for (const { example, s, d } of [...engineTraces, { example: 'mixed-1.24', s: 'sleep', d: 'deploy/httpbin' }]) {

@@ -5,6 +5,7 @@ import { expectedWaypoint, waypointBypassed } from './bypass.ts';
 import { captureDeadEnd, captureExcluded, captureMissing, doubleCapture } from './capture.ts';
 import { destinationPod, type WalkedPath } from './path-facts.ts';
 import { plaintextBetweenMeshed } from './plaintext.ts';
+import { replyMisrouted } from './reply.ts';
 import { unexpectedPath } from './unexpected.ts';
 import type { WaypointTarget } from './waypoint.ts';
 
@@ -33,7 +34,9 @@ export function intentFindings(world: World, q: IntentQuestion, path: WalkedPath
   ].filter((f): f is Finding => !!f);
   const expected = expectedWaypoint(world, q.target, q.source);
   const bypass = waypointBypassed(world, path, q.target, q.source);
+  const reply = replyMisrouted(world, path);
   return [
+    ...(reply ? [reply] : []),
     ...(bypass ? [bypass] : []),
     ...capture,
     ...(capture.length ? [] : plaintextBetweenMeshed(world, path)),

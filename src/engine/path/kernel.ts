@@ -1,5 +1,5 @@
 import { endpoint } from '../../model/index.ts';
-import type { Evidence, Hook, NetnsData, Packet, Rule, Ruleset, Verdict } from '../../model/index.ts';
+import type { Action, Evidence, Hook, NetnsData, Packet, Rule, Ruleset, Verdict } from '../../model/index.ts';
 import { baseChains, evaluateHook, type HookOptions, type HookResult, type NfContext } from '../netfilter/evaluate.ts';
 import { natCorePriority } from '../netfilter/hooks.ts';
 import { routeLookup, type RouteResult } from '../routing/lookup.ts';
@@ -140,7 +140,7 @@ function outputHook(w: Walk, ns: NetnsData, netnsId: string, proc: Process, pkt:
   let from = 0;
   const run = (to: number): Ended | undefined => {
     if (to <= from) return undefined;
-    out = hook(w, ns, netnsId, 'output', out.pkt, { owner: proc, window: [from, to], resume: out.res });
+    out = hook(w, ns, netnsId, 'output', out.pkt, { owner: proc, window: [from, to], resume: out.res, routedLocal: route.kind === 'local' });
     from = to;
     return out.end;
   };
@@ -302,7 +302,8 @@ function nfContext(w: Walk, ns: NetnsData, netnsId: string, owner?: Process): Nf
   };
 }
 
-type HookOpts = { owner?: Process; skipNat?: boolean } & Pick<HookOptions, 'window' | 'resume'>;
+/** `routedLocal`: the packet's route at OUTPUT is local (INPUT's always is), which decides where a REJECT's ICMP error comes from. */
+type HookOpts = { owner?: Process; skipNat?: boolean; routedLocal?: boolean } & Pick<HookOptions, 'window' | 'resume'>;
 
 /**
  * Runs one netfilter hook and records a hop for every rule that did something to the packet. A later
@@ -379,11 +380,31 @@ function runHook(w: Walk, ns: NetnsData, netnsId: string, h: Hook, pkt: Packet, 
     return { pkt: res.packet, end: { kind: 'end', verdict: 'unknown', reason: `netfilter jump loop in ${netnsId} (${res.loop.chains.join(' → ')})` } };
   }
   if (res.verdict !== 'accept') {
-    const rule = res.steps.at(-1)?.rule;
-    const by = rule ? `${rule.evidence.file}:${rule.evidence.line ?? rule.evidence.pointer}` : `the ${h} policy`;
+    const step = res.steps.at(-1);
+    const by = step ? `${step.rule.evidence.file}:${step.rule.evidence.line ?? step.rule.evidence.pointer}` : `the ${h} policy`;
+    const unsent = res.verdict === 'reject' ? unsentError(ns, h, res.packet, step?.action, o.routedLocal) : undefined;
+    if (unsent) return { pkt: res.packet, end: { kind: 'end', verdict: 'dropped', reason: `dropped in ${netnsId} at ${h} by ${by}: ${unsent}` } };
     return { pkt: res.packet, end: { kind: 'end', verdict: 'dropped', reason: `${res.verdict === 'reject' ? 'rejected' : 'dropped'} in ${netnsId} at ${h} by ${by}` } };
   }
   return { pkt: res.packet, tproxy: res.tproxy, nat: res.nat, res };
+}
+
+/**
+ * Why a REJECT's ICMP error never leaves, if it does not. The error comes from the rejected packet's
+ * destination when that packet was routed locally (`__icmp_send`), and routing it back needs that
+ * source to be an address of this netns (`__ip_dev_find`: an interface's address or a local route of
+ * the local table); a local route of another table (TPROXY's `local default dev lo`) does not make
+ * one. A TCP reset is routed with any source (`FLOWI_FLAG_ANYSRC`), so it always goes.
+ */
+function unsentError(ns: NetnsData, h: Hook, pkt: Packet, action: Action | undefined, routedLocal: boolean | undefined): string | undefined {
+  const reset = action?.kind === 'reject' && action.with === 'tcp-reset';
+  const local = h === 'input' || (h === 'output' && routedLocal);
+  if (reset || !local || isOwnAddress(ns, pkt.dst)) return undefined;
+  return `REJECT's ICMP error would come from ${pkt.dst}, which is not an address of this netns, so none is sent and the sender sees silence`;
+}
+
+function isOwnAddress(ns: NetnsData, ip: string): boolean {
+  return (ns.addrs ?? []).some((a) => a.local === ip) || (ns.routes ?? []).some((r) => r.table === 255 && r.type === 'local' && cidrContains(r.dst, ip));
 }
 
 function backendOf(rulesets: Ruleset[], rule: Rule): string {
