@@ -101,8 +101,11 @@ class Builder {
     const from = this.current;
     if (from) {
       const last = all.at(-1);
-      const protocol: LegProtocol = (last !== undefined ? this.legOf.get(last)?.protocol : undefined) ?? this.lastEdge?.protocol ?? 'tcp';
-      const edge: Edge = { from: from.id, to: to.id, hops: all, label: hopLabel(all), kind: this.pendingKind, protocol, end };
+      const leg = last !== undefined ? this.legOf.get(last) : undefined;
+      const protocol: LegProtocol = leg?.protocol ?? this.lastEdge?.protocol ?? 'tcp';
+      // a lost handshake packet runs against the path: its arrows say which packet they carry
+      const label = leg?.handshake ? `${leg.handshake.packet} ${hopLabel(all)}` : hopLabel(all);
+      const edge: Edge = { from: from.id, to: to.id, hops: all, label, kind: this.pendingKind, protocol, end };
       this.edges.push(edge);
       this.lastEdge = edge;
     }
