@@ -92,6 +92,8 @@ export interface Socket {
   v6only?: boolean;
   /** Device the socket is bound to (`127.0.0.1%lo:53`). */
   iface?: string;
+  /** SO_MARK (`fwmark:` of `ss -e`, printed only when set); a listener's mark is its SYN-ACKs' mark. */
+  mark?: number;
   evidence: Evidence;
 }
 

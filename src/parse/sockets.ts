@@ -71,5 +71,7 @@ function extras(rest: string): Partial<Socket> {
   else if (/(?:^|\s)ino:\d+/.test(rest)) out.uid = 0;
   const v6only = /(?:^|\s)v6only:([01])/.exec(rest);
   if (v6only) out.v6only = v6only[1] === '1';
+  const mark = /(?:^|\s)fwmark:(0x[0-9a-f]+)/i.exec(rest);
+  if (mark) out.mark = Number(mark[1]);
   return out;
 }

@@ -46,6 +46,15 @@ const CURATED: Curated[] = [
     },
   },
   {
+    name: 'syn-ack-listener-mark',
+    title: 'a listener with SO_MARK 0x1 sends its SYN-ACKs with that mark, and an fwmark rule routes them into a blackhole: the connection never opens',
+    case: {
+      rules: '*filter\nCOMMIT\n',
+      ...blackholeFor1,
+      connections: [{ from: 'node', uid: 0, mark: 0, dst: '10.244.1.5', dport: 8443 }],
+    },
+  },
+  {
     name: 'ack-dropped',
     title: 'the handshake\'s ACK is dropped by filter INPUT as ESTABLISHED: the client connects, the server never accepts',
     case: {

@@ -122,7 +122,7 @@ export class KernelLab {
     return bin;
   }
 
-  /** Starts a recording listener named `process` as `uid` on `addrs` (`ip:port`, `[::]:port`, `…:transparent`). */
+  /** Starts a recording listener named `process` as `uid` on `addrs` (`ip:port`, `[::]:port`, `…:transparent`, `…:mark=N`). */
   async listen(id: string, process: string, uid: number, addrs: string[]): Promise<void> {
     const child = spawn('ip', ['netns', 'exec', this.ns(id).name, 'env', 'PYTHONHOME=/usr', 'setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups',
       ...(uid === 0 ? [] : ['--inh-caps=+net_admin', '--ambient-caps=+net_admin']),

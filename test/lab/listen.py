@@ -1,6 +1,6 @@
 """Lab listener: stands where a proxy or an app listens and records every connection it accepts.
 
-argv: LOG LABEL ADDR:PORT[:transparent]...
+argv: LOG LABEL ADDR:PORT[:transparent][:mark=N]...
 Each accepted connection appends one JSON line to LOG: the netns label, the listening port, the
 local and peer addresses, the original destination (SO_ORIGINAL_DST, which conntrack keeps for a
 REDIRECT/DNAT; a TPROXY'd or un-NATed connection's original destination is its local address) and
@@ -13,9 +13,16 @@ SO_ORIGINAL_DST = 80
 log, label, specs = sys.argv[1], sys.argv[2], sys.argv[3:]
 sel = selectors.DefaultSelector()
 for spec in specs:
-    transparent = spec.endswith(':transparent')
-    if transparent:
-        spec = spec[: -len(':transparent')]
+    transparent, mark = False, 0
+    while True:
+        head, _, last = spec.rpartition(':')
+        if last == 'transparent':
+            transparent = True
+        elif last.startswith('mark='):
+            mark = int(last[5:], 0)
+        else:
+            break
+        spec = head
     host, port = spec.rsplit(':', 1)
     v6 = host.startswith('[')
     s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_STREAM)
@@ -24,6 +31,8 @@ for spec in specs:
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if transparent:
         s.setsockopt(socket.SOL_IP, socket.IP_TRANSPARENT, 1)
+    if mark:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, mark)
     s.bind((host.strip('[]'), int(port)))
     s.listen(128)
     sel.register(s, selectors.EVENT_READ, int(port))

@@ -213,6 +213,8 @@ export class DifferentialLab {
     k.run(NODE, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
     await k.listen(NODE, 'node-app', 0, ['0.0.0.0:80', '0.0.0.0:8080', '0.0.0.0:15001', '0.0.0.0:15006']);
     await k.listen(POD, 'app', 1000, ['0.0.0.0:80', '0.0.0.0:8080']);
+    // a listener with SO_MARK, whose SYN-ACKs carry its mark; no random case aims at 8443
+    await k.listen(POD, 'marked-app', 1000, ['0.0.0.0:8443:mark=0x1']);
     // TPROXY hands connections only to transparent sockets; `ss` cannot show the option, so every proxy port has it
     await k.listen(POD, 'envoy', 1337, ['0.0.0.0:15001:transparent', '0.0.0.0:15006:transparent']);
     await k.listen(POD, 'ztunnel', 0, ['0.0.0.0:15008:transparent']);

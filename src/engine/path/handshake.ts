@@ -39,8 +39,8 @@ export function handshake(w: Walk, accepted: Accepted, leg: number, names: { cli
   const steps: Step[] = [
     {
       packet: 'SYN-ACK', netns: accepted.netns, proc: accepted.acceptor.process,
-      // a SYN-ACK carries the listener's SO_MARK (tcp_fwmark_accept is off by default)
-      pkt: { proto: got.proto, src: got.dst, sport: got.dport, dst: got.src, dport: got.sport, mark: accepted.acceptor.process.mark, connmark: 0, zone: 0 },
+      // a SYN-ACK carries the listener's SO_MARK (`inet_request_mark`; tcp_fwmark_accept is off by default)
+      pkt: { proto: got.proto, src: got.dst, sport: got.dport, dst: got.src, dport: got.sport, mark: accepted.acceptor.socket.mark ?? 0, connmark: 0, zone: 0 },
       holder: { netns: client.netns, ip: sent.src, port: sent.sport, transparent: client.proc.transparent },
       from: names.server, to: names.client,
     },

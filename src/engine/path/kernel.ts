@@ -289,7 +289,10 @@ function nfContext(w: Walk, ns: NetnsData, netnsId: string, owner?: Process): Nf
   const addrs = ns.addrs ?? [];
   const est = w.conn?.stage === 'SYN' ? undefined : w.conn;
   const held = (p: Packet): boolean => !!est && est.holder.netns === netnsId && est.holder.ip === p.dst && est.holder.port === p.dport;
-  const listening = ns.sockets ? (p: Packet) => ({ found: findListener(ns.sockets!, p.dst, p.dport) !== undefined }) : undefined;
+  const listening = ns.sockets ? (p: Packet) => {
+    const s = findListener(ns.sockets!, p.dst, p.dport);
+    return { found: s !== undefined, ...(s?.mark !== undefined ? { mark: s.mark } : {}) };
+  } : undefined;
   return {
     ipsets: ns.ipsets,
     localAddrs: addrs.map((a) => a.local),

@@ -18,9 +18,10 @@ const CAPTURED = [
   'LISTEN 0      128                     *:15006       *:* users:(("ztunnel",pid=9,fd=4)) ino:14279 sk:5 cgroup:unreachable:1 v6only:0 <->',
   'LISTEN 0      128    [::ffff:127.0.0.1]:80          *:* users:(("python3",pid=7,fd=7),("python3",pid=6,fd=7)) uid:1000 ino:14282 sk:7 v6only:0 <->',
   'LISTEN 0      4096                    *:8080        *:*',
+  'LISTEN 0      128               0.0.0.0:15021 0.0.0.0:* users:(("ztunnel",pid=9,fd=6)) ino:14284 sk:8 fwmark:0x539 cgroup:unreachable:1 <->',
 ].join('\n');
 
-test('ss -Htlnpe: addresses, interface, process, pid, uid, v6only', () => {
+test('ss -Htlnpe: addresses, interface, process, pid, uid, v6only, fwmark', () => {
   const ev = (line: number) => ({ file: F, line, text: CAPTURED.split('\n')[line - 1].trim() });
   assert.deepEqual(parseSockets(CAPTURED, F), [
     { proto: 'tcp', addr: '0.0.0.0', port: 15001, process: 'envoy', pid: 12, uid: 1337, evidence: ev(1) },
@@ -30,6 +31,7 @@ test('ss -Htlnpe: addresses, interface, process, pid, uid, v6only', () => {
     { proto: 'tcp', addr: '*', port: 15006, process: 'ztunnel', pid: 9, uid: 0, v6only: false, evidence: ev(5) },
     { proto: 'tcp', addr: '::ffff:127.0.0.1', port: 80, process: 'python3', pid: 7, uid: 1000, v6only: false, evidence: ev(6) },
     { proto: 'tcp', addr: '*', port: 8080, evidence: ev(7) },
+    { proto: 'tcp', addr: '0.0.0.0', port: 15021, process: 'ztunnel', pid: 9, uid: 0, mark: 0x539, evidence: ev(8) },
   ]);
 });
 
@@ -86,13 +88,15 @@ test('ss -Htlnpe from real listeners parses to the expected sockets', { skip }, 
   const ns = new TempNetns();
   const script = [
     'import socket, sys, time',
-    'def l(f, a, p, v6=None, dev=None):',
+    'def l(f, a, p, v6=None, dev=None, mark=None):',
     '    s = socket.socket(f, socket.SOCK_STREAM)',
     '    if v6 is not None: s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, v6)',
     '    if dev: s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, dev.encode())',
+    '    if mark: s.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, mark)',
     '    s.bind((a, p)); s.listen(); return s',
     'k = [l(socket.AF_INET, "0.0.0.0", 15001), l(socket.AF_INET6, "::", 15006, 0), l(socket.AF_INET6, "::", 15008, 1),',
-    '     l(socket.AF_INET, "127.0.0.1", 15000), l(socket.AF_INET6, "::ffff:127.0.0.1", 80, 0), l(socket.AF_INET, "127.0.0.1", 53, dev="lo")]',
+    '     l(socket.AF_INET, "127.0.0.1", 15000), l(socket.AF_INET6, "::ffff:127.0.0.1", 80, 0), l(socket.AF_INET, "127.0.0.1", 53, dev="lo"),',
+    '     l(socket.AF_INET, "0.0.0.0", 15021, mark=0x539)]',
     'print("ready", flush=True); time.sleep(30)',
   ].join('\n');
   const child = spawn('ip', ['netns', 'exec', ns.name, 'python3', '-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -108,6 +112,7 @@ test('ss -Htlnpe from real listeners parses to the expected sockets', { skip }, 
       { proto: 'tcp', addr: '::', port: 15008, v6only: true },
       { proto: 'tcp', addr: '*', port: 15006, v6only: false },
       { proto: 'tcp', addr: '::ffff:127.0.0.1', port: 80, v6only: false },
+      { proto: 'tcp', addr: '0.0.0.0', port: 15021, mark: 0x539 },
     ].map((s) => ({ ...s, process: 'python3', uid: 0, hasPid: true }));
     const order = (xs: object[]) => xs.map((x) => JSON.stringify(Object.fromEntries(Object.entries(x).sort()))).sort();
     assert.deepEqual(order(got), order(want));
