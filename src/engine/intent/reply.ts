@@ -1,5 +1,6 @@
 import type { Evidence, Finding, Hop, NetnsData } from '../../model/index.ts';
 import type { World } from '../path/world.ts';
+import { fwmarkMatches } from '../routing/rules.ts';
 import { intendedMode } from './mode.ts';
 import { podRef, type WalkedPath } from './path-facts.ts';
 
@@ -56,7 +57,7 @@ function markMatches(mark: number): boolean {
 
 /** An ip rule that a packet marked 0x111/0xfff matches by its fwmark. */
 function ztunnelReplyRule(ns: NetnsData): boolean {
-  return (ns.rules ?? []).some((r) => r.fwmark && !r.not && ((ZTUNNEL_REPLY_MARK.value & r.fwmark.mask) >>> 0) === r.fwmark.value && r.action === 'lookup');
+  return (ns.rules ?? []).some((r) => r.fwmark && !r.not && r.action === 'lookup' && fwmarkMatches(r, ZTUNNEL_REPLY_MARK.value));
 }
 
 function ipRulesEvidence(ns: NetnsData): Evidence {

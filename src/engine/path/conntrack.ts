@@ -65,7 +65,15 @@ export function tuple(p: Packet): Tuple {
 }
 
 const reversed = (t: Tuple): Tuple => ({ src: t.dst, sport: t.dport, dst: t.src, dport: t.sport });
-const same = (a: Tuple, b: Tuple): boolean => a.src === b.src && a.sport === b.sport && a.dst === b.dst && a.dport === b.dport;
+
+export function sameTuple(a: Tuple, b: Tuple): boolean {
+  return a.src === b.src && a.sport === b.sport && a.dst === b.dst && a.dport === b.dport;
+}
+
+/** Whether `pkt`, in `netns`, is addressed to the socket holding the connection. */
+export function holds(h: Holder, netns: string, pkt: Packet): boolean {
+  return h.netns === netns && h.ip === pkt.dst && h.port === pkt.dport;
+}
 
 /**
  * The entry a packet of `stage` belongs to in `netns`: a reply carries the translated tuple reversed,
@@ -75,7 +83,7 @@ const same = (a: Tuple, b: Tuple): boolean => a.src === b.src && a.sport === b.s
 export function entryFor(est: Established, netns: string, pkt: Packet): CtEntry | undefined {
   const e = est.ct.entries.get(netns);
   if (!e) return undefined;
-  return same(tuple(pkt), est.stage === 'SYN-ACK' ? reversed(e.translated) : e.original) ? e : undefined;
+  return sameTuple(tuple(pkt), est.stage === 'SYN-ACK' ? reversed(e.translated) : e.original) ? e : undefined;
 }
 
 /**

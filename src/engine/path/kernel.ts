@@ -12,7 +12,7 @@ import type { Choices } from './choices.ts';
 import { describeAction } from './describe.ts';
 import { acceptorFor } from './sockets.ts';
 import { transit } from './transit.ts';
-import { Conntrack, ctStates, entryFor, type Established, natRewrite } from './conntrack.ts';
+import { Conntrack, ctStates, entryFor, type Established, holds, natRewrite, sameTuple } from './conntrack.ts';
 
 /** A listening socket took the SYN. */
 interface Accepted {
@@ -212,13 +212,14 @@ function deliverLocal(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, natD
   if (input.end) return input.end;
   current = input.pkt;
   leave(w, netnsId, current);
-  if (w.conn && w.conn.stage !== 'SYN') return reachHolder(w, w.conn, ns, netnsId, current);
+  const est = established(w);
+  if (est) return reachHolder(w, est, ns, netnsId, current);
   const acceptor = acceptorFor(w, ns, netnsId, current, tproxy);
   if (!acceptor) {
     const what = tproxy ? `TPROXY to port ${tproxy.port} found no socket` : `nothing listens on ${current.dst}:${current.dport}`;
     w.rec.hop({
       component: 'kernel', netns: netnsId, node: w.world.nodeOf(netnsId), where: 'socket lookup', action: tproxy ? 'DROP (no transparent socket)' : 'RST (connection refused)',
-      before: current, evidence: ns.sockets ? socketsEvidence(ns) : [{ file: `${ns.dir}/sockets.txt`, missing: true }],
+      before: current, evidence: socketsEvidence(ns),
     });
     return { kind: 'end', verdict: 'dropped', reason: `${what} in ${netnsId}` };
   }
@@ -234,10 +235,10 @@ function deliverLocal(w: Walk, ns: NetnsData, netnsId: string, pkt: Packet, natD
 function reachHolder(w: Walk, est: Established, ns: NetnsData, netnsId: string, pkt: Packet): Ended {
   const h = est.holder;
   const at = endpoint(pkt.dst, pkt.dport);
-  if (netnsId === h.netns && pkt.dst === h.ip && pkt.dport === h.port) return { kind: 'end', verdict: 'delivered', reason: `reaches the connection's socket ${at} in ${netnsId}` };
+  if (holds(h, netnsId, pkt)) return { kind: 'end', verdict: 'delivered', reason: `reaches the connection's socket ${at} in ${netnsId}` };
   w.rec.hop({
     component: 'kernel', netns: netnsId, node: w.world.nodeOf(netnsId), where: 'socket lookup', action: `RST (no socket holds ${at})`,
-    before: pkt, evidence: ns.sockets ? socketsEvidence(ns) : [{ file: `${ns.dir}/sockets.txt`, missing: true }],
+    before: pkt, evidence: socketsEvidence(ns),
     note: `the connection's socket is ${endpoint(h.ip, h.port)} in ${h.netns}`,
   });
   return { kind: 'end', verdict: 'dropped', reason: `delivered to ${at} in ${netnsId}, where no socket holds the connection (its socket is ${endpoint(h.ip, h.port)} in ${h.netns})` };
@@ -262,9 +263,19 @@ function leave(w: Walk, netnsId: string, pkt: Packet): void {
   else if (c?.entry) c.entry.connmark = pkt.connmark;
 }
 
-/** The whole socket list is the evidence; it is cited from its first line, which an empty list also has. */
+/**
+ * The whole socket list is the evidence; it is cited from its first line, which an empty list also
+ * has. Without the list, the file is named as missing.
+ */
 function socketsEvidence(ns: NetnsData): Evidence[] {
-  return [{ file: `${ns.dir}/sockets.txt`, line: 1, text: `${ns.sockets?.length ?? 0} listening sockets, none matches` }];
+  const file = `${ns.dir}/sockets.txt`;
+  if (!ns.sockets) return [{ file, missing: true }];
+  return [{ file, line: 1, text: `${ns.sockets.length} listening sockets, none matches` }];
+}
+
+/** The walk's packet when it is a later packet of a tracked connection, not its SYN. */
+function established(w: Walk): Established | undefined {
+  return w.conn?.stage === 'SYN' ? undefined : w.conn;
 }
 
 interface HookOutcome {
@@ -287,8 +298,7 @@ function rulesetsFor(ns: NetnsData, pkt: Packet): Ruleset[] {
 
 function nfContext(w: Walk, ns: NetnsData, netnsId: string, owner?: Process): NfContext {
   const addrs = ns.addrs ?? [];
-  const est = w.conn?.stage === 'SYN' ? undefined : w.conn;
-  const held = (p: Packet): boolean => !!est && est.holder.netns === netnsId && est.holder.ip === p.dst && est.holder.port === p.dport;
+  const est = established(w);
   const listening = ns.sockets ? (p: Packet) => {
     const s = findListener(ns.sockets!, p.dst, p.dport);
     return { found: s !== undefined, ...(s?.mark !== undefined ? { mark: s.mark } : {}) };
@@ -298,7 +308,7 @@ function nfContext(w: Walk, ns: NetnsData, netnsId: string, owner?: Process): Nf
     localAddrs: addrs.map((a) => a.local),
     ifaceAddr: (ifname: string, family?: 4 | 6) => addrs.find((a) => a.ifname === ifname && (!family || a.family === family))?.local,
     // an established socket is found before any listener
-    socketLookup: est ? (p: Packet) => (held(p) ? { found: true, transparent: est.holder.transparent } : listening?.(p)) : listening,
+    socketLookup: est ? (p: Packet) => (holds(est.holder, netnsId, p) ? { found: true, transparent: est.holder.transparent } : listening?.(p)) : listening,
     owner: owner ? { uid: owner.uid, gid: owner.gid } : undefined,
     decide: (rule: Rule) => w.choices.statistic(rule),
     ...(est ? { ctstate: ctStates(est) } : {}),
@@ -314,7 +324,7 @@ type HookOpts = { owner?: Process; skipNat?: boolean; routedLocal?: boolean } & 
  * entry instead, at its own priority among the base chains.
  */
 function hook(w: Walk, ns: NetnsData, netnsId: string, h: Hook, pkt: Packet, o: HookOpts): HookOutcome {
-  const est = w.conn?.stage === 'SYN' ? undefined : w.conn;
+  const est = established(w);
   // an untracked SYN-ACK is INVALID, which nat chains never see; an untracked ACK is picked up as NEW
   if (!est?.entry) return runHook(w, ns, netnsId, h, pkt, est?.stage === 'SYN-ACK' ? { ...o, skipNat: true } : o);
   const opts = { ...o, skipNat: true };
@@ -327,7 +337,7 @@ function hook(w: Walk, ns: NetnsData, netnsId: string, h: Hook, pkt: Packet, o: 
   const before = runHook(w, ns, netnsId, h, pkt, { ...opts, window: [from, at] });
   if (before.end) return before;
   const rewritten = { ...before.pkt, ...rewrite };
-  if (rewritten.src !== before.pkt.src || rewritten.sport !== before.pkt.sport || rewritten.dst !== before.pkt.dst || rewritten.dport !== before.pkt.dport) {
+  if (!sameTuple(rewritten, before.pkt)) {
     const what = 'dst' in rewrite ? `destination → ${endpoint(rewritten.dst, rewritten.dport)}` : `source → ${endpoint(rewritten.src, rewritten.sport)}`;
     w.rec.hop({
       component: 'kernel', netns: netnsId, node: w.world.nodeOf(netnsId), where: `conntrack ${h}`,

@@ -32,13 +32,18 @@ export function defaultRules(family: 4 | 6, file: string): IpRule[] {
   return family === 4 ? [...rules, rule(32767, TABLE_DEFAULT, 'default')] : rules;
 }
 
+/** A rule's `fwmark value/mask` selector (absent: any mark) against a packet's mark. */
+export function fwmarkMatches(rule: IpRule, mark: number): boolean {
+  return !rule.fwmark || ((mark ^ rule.fwmark.value) & rule.fwmark.mask) >>> 0 === 0;
+}
+
 /** The selectors in `fib_rule_match` order; undefined when all match, else the first that failed. */
 function mismatch(rule: IpRule, flow: RuleFlow): string | undefined {
   if (rule.detached) return `its device ${rule.iif ?? rule.oif} is not in this netns`;
   if (rule.iif !== undefined && rule.iif !== flow.iif) return `iif ${rule.iif} ≠ ${flow.iif}`;
   if (rule.oif !== undefined && rule.oif !== flow.oif) return `oif ${rule.oif} ≠ ${flow.oif ?? 'none (unbound socket)'}`;
-  if (rule.fwmark && ((flow.mark ^ rule.fwmark.value) & rule.fwmark.mask) >>> 0 !== 0) {
-    return `mark 0x${flow.mark.toString(16)} & 0x${rule.fwmark.mask.toString(16)} ≠ 0x${rule.fwmark.value.toString(16)}`;
+  if (!fwmarkMatches(rule, flow.mark)) {
+    return `mark 0x${flow.mark.toString(16)} & 0x${rule.fwmark!.mask.toString(16)} ≠ 0x${rule.fwmark!.value.toString(16)}`;
   }
   if (rule.unsupported?.length) return `selector ${rule.unsupported.join(', ')} is not evaluated; the rule is assumed not to match`;
   if (rule.src !== undefined && !prefixHas(rule.src, flow.src)) return `from ${rule.src} does not contain ${ipText(flow)}`;
